@@ -1,0 +1,77 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import cors from '@fastify/cors'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify'
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod'
+import { installProblemHandler } from '../errors/problem-handler.ts'
+import { type LoggerConfig, loggerOptions } from './logger.ts'
+import { genRequestId, REQUEST_ID_HEADER } from './request-id.ts'
+
+export type ZodFastify = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>
+
+export interface BaseAppOptions {
+  name: string
+  version: string
+  description: string
+  logger: LoggerConfig
+  corsOrigins: readonly string[]
+  /** Largest accepted request body; larger ones get a 413. */
+  bodyLimit?: number
+}
+
+/**
+ * A Fastify instance with everything both services share: zod schemas for validation,
+ * serialization and OpenAPI, CORS, rate limiting (opt-in per route), request ids and one
+ * problem+json error handler. It never listens: that is the entry point's job.
+ */
+export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify> {
+  const app = Fastify({
+    logger: loggerOptions(options.name, options.logger),
+    genReqId: genRequestId,
+    requestIdHeader: false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Shutdown must not wait for idle keep-alive sockets.
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>()
+
+  // JSON APIs only: a text body gets a 415, not a confusing validation error.
+  app.removeContentTypeParser('text/plain')
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  installProblemHandler(app)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
+  })
+
+  await app.register(cors, {
+    origin: options.corsOrigins.length ? [...options.corsOrigins] : false,
+    exposedHeaders: ['location', REQUEST_ID_HEADER],
+  })
+  await app.register(rateLimit, { global: false })
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.name, description: options.description, version: options.version },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  return app
+}

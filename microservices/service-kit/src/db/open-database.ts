@@ -1,0 +1,46 @@
+import { Kysely, type KyselyPlugin, type Migration, Migrator, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+
+export interface DatabaseOptions {
+  connectionString: string
+  /** Ordered by name: use sortable names such as `0001-create-users`. */
+  migrations: Record<string, Migration>
+  poolMax?: number
+  plugins?: KyselyPlugin[]
+  /** Where pool-level errors are reported (an idle connection dropped by the server, say). */
+  onPoolError?: (error: Error) => void
+}
+
+/**
+ * Opens a Kysely database on a node-postgres pool and migrates it to the latest schema.
+ * Kysely's PostgreSQL migrator holds an advisory lock while it runs, so several instances of a
+ * service can start at once against the same database.
+ */
+export async function openDatabase<DB>(options: DatabaseOptions): Promise<Kysely<DB>> {
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolMax ?? 10 })
+  // Without a listener, an idle client's error (e.g. the server restarting) would crash the process.
+  pool.on('error', (error) => options.onPoolError?.(error))
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: options.plugins ?? [] })
+
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => options.migrations },
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    await db.destroy()
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName
+    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? error}`)
+  }
+  return db
+}
+
+/** True when a trivial query answers; used by readiness checks. */
+export async function checkDatabase(db: Kysely<unknown>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db)
+    return true
+  } catch {
+    return false
+  }
+}

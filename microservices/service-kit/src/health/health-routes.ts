@@ -1,0 +1,38 @@
+import { z } from 'zod'
+import type { ZodFastify } from '../app/create-base-app.ts'
+
+export type HealthCheckResult = { ok: boolean } & Record<string, unknown>
+export type HealthCheck = () => Promise<HealthCheckResult>
+
+const HealthResponse = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.record(z.string(), z.looseObject({ ok: z.boolean() })),
+})
+
+async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
+  try {
+    return await check()
+  } catch (error) {
+    return { ok: false, error: (error as Error).message }
+  }
+}
+
+/**
+ * Liveness says the process can serve at all (restart it if not); readiness says its
+ * dependencies are usable (route traffic to it only if so).
+ */
+export function registerHealth(app: ZodFastify, options: { checks: Record<string, HealthCheck> }) {
+  app.get('/health/live', { schema: { tags: ['health'] } }, async () => ({ status: 'ok' }))
+
+  app.get(
+    '/health/ready',
+    { schema: { tags: ['health'], response: { 200: HealthResponse, 503: HealthResponse } } },
+    async (_request, reply) => {
+      const names = Object.keys(options.checks)
+      const results = await Promise.all(names.map((name) => runCheck(options.checks[name]!)))
+      const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]))
+      const ok = results.every((result) => result.ok)
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks })
+    },
+  )
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { ConfigError, commonEnv, envBoolean, loadConfig } from '../../src/index.ts'
+
+const schema = z.object({ ...commonEnv({ port: 3000 }), FEATURE: envBoolean(false) })
+const valid = { DATABASE_URL: 'postgres://u:p@localhost:5432/db', KAFKA_BROKERS: 'a:9092, b:9092' }
+
+describe('loadConfig', () => {
+  it('applies defaults and parses lists', () => {
+    const config = loadConfig(schema, valid)
+    expect(config).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', KAFKA_BROKERS: ['a:9092', 'b:9092'] })
+    expect(config.CORS_ORIGINS).toEqual([])
+    expect(config.FEATURE).toBe(false)
+  })
+
+  it('returns a deeply frozen object', () => {
+    const config = loadConfig(schema, valid)
+    expect(Object.isFrozen(config)).toBe(true)
+    expect(Object.isFrozen(config.KAFKA_BROKERS)).toBe(true)
+  })
+
+  it('fails with one line naming each bad variable', () => {
+    const attempt = () => loadConfig(schema, { ...valid, PORT: 'eighty', DATABASE_URL: 'mysql://x' })
+    expect(attempt).toThrow(ConfigError)
+    try {
+      attempt()
+    } catch (error) {
+      const message = (error as Error).message
+      expect(message.split('\n')).toHaveLength(1)
+      expect(message).toMatch(/PORT: .*"eighty"/)
+      expect(message).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL/)
+    }
+  })
+
+  it('names a missing required variable', () => {
+    expect(() => loadConfig(schema, { DATABASE_URL: valid.DATABASE_URL })).toThrow(/KAFKA_BROKERS/)
+  })
+})

@@ -1,0 +1,76 @@
+import { PROBLEM_CONTENT_TYPE, ProblemDetails } from '@kafka-ref/shared-contracts'
+import type { FastifyInstance } from 'fastify'
+import { afterEach, describe, expect, it } from 'vitest'
+import { buildTestApp, logCapture } from '../helpers.ts'
+
+const ID = '6f1c1d2e-3f4a-4b5c-8d6e-7f8091a2b3c4'
+let app: FastifyInstance
+afterEach(() => app?.close())
+
+function expectProblem(response: { headers: Record<string, unknown>; json: () => unknown }, status: number) {
+  expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
+  const body = ProblemDetails.parse(response.json())
+  expect(body.status).toBe(status)
+  return body
+}
+
+describe('problem handler', () => {
+  it('lists each invalid body field with a JSON pointer', async () => {
+    app = await buildTestApp()
+    const response = await app.inject({ method: 'POST', url: `/things/${ID}`, payload: { name: 'x' } })
+    expect(response.statusCode).toBe(400)
+    const body = expectProblem(response, 400)
+    expect(body.code).toBe('VALIDATION_FAILED')
+    expect(body.errors?.map((error) => [error.in, error.pointer]).sort()).toEqual([
+      ['body', '/name'],
+      ['body', '/password'],
+    ])
+  })
+
+  it('reports an invalid path parameter as a params error', async () => {
+    app = await buildTestApp()
+    const response = await app.inject({
+      method: 'POST',
+      url: '/things/nope',
+      payload: { name: 'abc', password: 'p' },
+    })
+    const body = expectProblem(response, 400)
+    expect(body.errors?.[0]).toMatchObject({ in: 'params', pointer: '/id' })
+  })
+
+  it.each([
+    ['malformed JSON', { 'content-type': 'application/json' }, '{"name":', 400],
+    [
+      'a body over the limit',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ name: 'x'.repeat(400) }),
+      413,
+    ],
+    ['a non-JSON body', { 'content-type': 'text/plain' }, 'hello', 415],
+  ])('answers %s with its 4xx status', async (_name, headers, payload, status) => {
+    app = await buildTestApp()
+    const response = await app.inject({ method: 'POST', url: `/things/${ID}`, headers, payload })
+    expect(response.statusCode).toBe(status)
+    expectProblem(response, status)
+  })
+
+  it('keeps a coded client error its status, code and message', async () => {
+    app = await buildTestApp()
+    const body = expectProblem(await app.inject({ url: '/teapot' }), 418)
+    expect(body).toMatchObject({ code: 'TEAPOT', detail: 'short and stout', instance: '/teapot' })
+  })
+
+  it('hides internals of a 500 but logs them', async () => {
+    const log = logCapture()
+    app = await buildTestApp(log)
+    const response = await app.inject({ url: '/boom' })
+    const body = expectProblem(response, 500)
+    expect(JSON.stringify(body)).not.toContain('secret internal detail')
+    expect(log.text()).toContain('secret internal detail')
+  })
+
+  it('answers an unknown route with a 404 problem', async () => {
+    app = await buildTestApp()
+    expect(expectProblem(await app.inject({ url: '/nowhere' }), 404).code).toBe('ROUTE_NOT_FOUND')
+  })
+})

@@ -1,0 +1,95 @@
+import { z } from 'zod'
+import { EnvelopeAttributes, STRUCTURED_CONTENT_TYPE } from '../events/envelope.ts'
+import { EventRegistry, type KnownEvent } from '../events/registry.ts'
+import { DecodeError, DecodeErrorReasons } from './decode-error.ts'
+
+/**
+ * Kafka's default `message.max.bytes` is 1 MiB; our events are a few hundred bytes, so anything
+ * near that size is a bug or an attack and is rejected before parsing.
+ */
+export const MAX_EVENT_BYTES = 64 * 1024
+
+export interface EncodedMessage {
+  key: string
+  value: string
+  headers: Record<string, string>
+}
+
+/** What decode needs from a Kafka message, whatever the client. */
+export interface RawMessage {
+  value: string | Uint8Array | null | undefined
+}
+
+export type DecodeResult = { ok: true; event: KnownEvent } | { ok: false; error: DecodeError }
+
+export interface DecodeOptions {
+  maxBytes?: number
+}
+
+/**
+ * Structured mode: the whole CloudEvent is the JSON value, so one self-describing document can be
+ * stored, dead-lettered and replayed as it is. The headers only repeat attributes for routing
+ * and tracing; decode never trusts them.
+ */
+export function encode(event: KnownEvent): EncodedMessage {
+  return {
+    key: event.subject,
+    value: JSON.stringify(event),
+    headers: {
+      'content-type': STRUCTURED_CONTENT_TYPE,
+      ce_id: event.id,
+      ce_type: event.type,
+      ce_dataversion: String(event.dataversion),
+      correlation_id: event.correlationid,
+    },
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+const failure = (...args: ConstructorParameters<typeof DecodeError>): DecodeResult => ({
+  ok: false,
+  error: new DecodeError(...args),
+})
+
+export function decode(message: RawMessage, options: DecodeOptions = {}): DecodeResult {
+  const maxBytes = options.maxBytes ?? MAX_EVENT_BYTES
+  const { value } = message
+  if (value === null || value === undefined || value.length === 0) {
+    return failure(DecodeErrorReasons.empty, 'message has no value')
+  }
+  const size = typeof value === 'string' ? new TextEncoder().encode(value).byteLength : value.byteLength
+  if (size > maxBytes) {
+    return failure(DecodeErrorReasons.oversized, `message is ${size} bytes, limit is ${maxBytes}`)
+  }
+
+  let json: unknown
+  try {
+    json = JSON.parse(typeof value === 'string' ? value : utf8.decode(value))
+  } catch (error) {
+    return failure(DecodeErrorReasons.notJson, `value is not UTF-8 JSON: ${(error as Error).message}`)
+  }
+
+  const head = EnvelopeAttributes.pick({ type: true, dataversion: true }).safeParse(json)
+  if (!head.success) {
+    return failure(
+      DecodeErrorReasons.notAnEvent,
+      'value has no valid type and dataversion',
+      head.error.issues,
+    )
+  }
+  const { type, dataversion } = head.data
+  if (!Object.hasOwn(EventRegistry, type)) {
+    return failure(DecodeErrorReasons.unknownType, `unknown event type '${type}'`)
+  }
+  const versions: Record<number, z.ZodType<KnownEvent>> = EventRegistry[type as keyof typeof EventRegistry]
+  const schema = versions[dataversion]
+  if (!schema) {
+    return failure(DecodeErrorReasons.unsupportedVersion, `'${type}' has no data version ${dataversion}`)
+  }
+
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) {
+    return failure(DecodeErrorReasons.schemaViolation, z.prettifyError(parsed.error), parsed.error.issues)
+  }
+  return { ok: true, event: parsed.data }
+}

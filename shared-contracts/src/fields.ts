@@ -1,0 +1,16 @@
+import { z } from 'zod'
+
+/** Field schemas shared by events and HTTP bodies, so a limit is defined once. */
+export const UserId = z.uuid()
+/** RFC 5321 caps a forward path at 256 octets, i.e. 254 characters for the address itself. */
+export const Email = z.email().max(254)
+export const USERNAME_PATTERN = /^[a-zA-Z0-9_]{3,32}$/
+export const Username = z
+  .string()
+  .regex(USERNAME_PATTERN, 'must be 3-32 characters: letters, digits or underscore')
+export const DisplayName = z.string().trim().min(1).max(64)
+/** OWASP ASVS: at least 12 characters, and long passphrases (at least 64) allowed. */
+export const PASSWORD_MIN_LENGTH = 12
+export const PASSWORD_MAX_LENGTH = 128
+export const Password = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH)
+export const Timestamp = z.iso.datetime({ offset: true })

@@ -1,0 +1,46 @@
+/**
+ * Every Kafka name the system uses, defined once.
+ *
+ * Convention: a topic is named after the event it carries (snake_case), and its dead-letter topic
+ * appends `_dlq`. We avoid `.` in names because Kafka maps `.` and `_` to the same metric name.
+ */
+const USER_REGISTER = 'user_register'
+
+export const EventTypes = {
+  userRegister: USER_REGISTER,
+} as const
+export type EventType = (typeof EventTypes)[keyof typeof EventTypes]
+
+export const Topics = {
+  userRegister: USER_REGISTER,
+  userRegisterDeadLetter: `${USER_REGISTER}_dlq`,
+} as const
+export type Topic = (typeof Topics)[keyof typeof Topics]
+
+export const ConsumerGroups = {
+  profileService: 'profile-service',
+} as const
+export type ConsumerGroup = (typeof ConsumerGroups)[keyof typeof ConsumerGroups]
+
+/** The CloudEvents `source` of each producing service. */
+export const EventSources = {
+  userService: '/user-service',
+} as const
+
+/**
+ * Applies an optional namespace (e.g. `staging.` or a per-test prefix) to a topic or group name,
+ * so several environments can share one cluster without renaming anything in code.
+ */
+export function namespaced<T extends string>(name: T, namespace = ''): string {
+  return `${namespace}${name}`
+}
+
+/** Headers a dead-lettered message carries besides its original ones. */
+export const DeadLetterHeaders = {
+  reason: 'dlq_reason',
+  error: 'dlq_error',
+  topic: 'dlq_original_topic',
+  partition: 'dlq_original_partition',
+  offset: 'dlq_original_offset',
+  failedAt: 'dlq_failed_at',
+} as const
