@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { listFiles, packageRoot } from '../scripts/files.ts'
+import { decode, MAX_EVENT_BYTES } from '../src/codec/codec.ts'
+import { DecodeErrorReasons } from '../src/codec/decode-error.ts'
+
+/** The manifest's own contract, so a typo in it fails loudly instead of skipping a vector. */
+const Vector = z.discriminatedUnion('ok', [
+  z.strictObject({
+    file: z.string(),
+    ok: z.literal(true),
+    type: z.string(),
+    dataversion: z.int(),
+    subject: z.string(),
+  }),
+  z.strictObject({
+    file: z.string(),
+    ok: z.literal(false),
+    reason: z.enum(Object.values(DecodeErrorReasons)),
+    /** JSON Pointer (RFC 6901) of one field a schema_violation must report. */
+    pointer: z.string().optional(),
+  }),
+])
+const Manifest = z.object({ description: z.string(), maxBytes: z.int(), vectors: z.array(Vector).min(1) })
+
+const dir = join(packageRoot, 'fixtures')
+const manifest = Manifest.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')))
+
+const toPointer = (path: PropertyKey[]) => path.map((segment) => `/${String(segment)}`).join('')
+
+describe('golden fixtures', () => {
+  it('list every fixture file exactly once in the manifest', async () => {
+    const files = (await listFiles(dir)).filter((file) => file !== 'manifest.json')
+    expect(manifest.vectors.map((vector) => vector.file).sort()).toEqual(files)
+  })
+
+  it('cover every decode failure reason except oversized (too big to commit)', () => {
+    const reasons = new Set(manifest.vectors.flatMap((vector) => (vector.ok ? [] : [vector.reason])))
+    const expected = Object.values(DecodeErrorReasons).filter((reason) => reason !== 'oversized')
+    expect([...reasons].sort()).toEqual(expected.sort())
+  })
+
+  it('state the size limit decoders use', () => {
+    expect(manifest.maxBytes).toBe(MAX_EVENT_BYTES)
+  })
+
+  it.each(manifest.vectors)('$file decodes as expected', async (vector) => {
+    // Raw bytes, as a Kafka message value: the UTF-8 check is part of what is tested.
+    const result = decode({ value: new Uint8Array(await readFile(join(dir, vector.file))) })
+    if (vector.ok) {
+      if (!result.ok) throw result.error
+      expect(result.event).toMatchObject({
+        type: vector.type,
+        dataversion: vector.dataversion,
+        subject: vector.subject,
+      })
+      return
+    }
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(result.error.reason).toBe(vector.reason)
+    if (vector.pointer !== undefined) {
+      expect(result.error.issues.map((issue) => toPointer(issue.path))).toContain(vector.pointer)
+    }
+  })
+})

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import {
+  ConsumerGroups,
+  DeadLetterHeaders,
+  EventSources,
+  EventTypes,
+  namespaced,
+  Topics,
+} from '../src/names.ts'
+
+// Kafka topic names: at most 249 characters of [a-zA-Z0-9._-]; we also forbid `.` (metric clash).
+const KAFKA_NAME = /^[a-z0-9_-]{1,249}$/
+
+describe('names', () => {
+  it('names each topic after the event type it carries', () => {
+    expect(EventTypes.userRegister).toBe('user_register')
+    expect(Topics.userRegister).toBe(EventTypes.userRegister)
+  })
+
+  it('names the dead-letter topic <topic>_dlq', () => {
+    expect(Topics.userRegisterDeadLetter).toBe('user_register_dlq')
+  })
+
+  it('uses only legal, dot-free Kafka names for topics and groups', () => {
+    for (const name of [...Object.values(Topics), ...Object.values(ConsumerGroups)]) {
+      expect(name).toMatch(KAFKA_NAME)
+    }
+  })
+
+  it('names consumer groups after the consuming service', () => {
+    expect(ConsumerGroups.profileService).toBe('profile-service')
+  })
+
+  it('gives each producer a CloudEvents source path', () => {
+    expect(EventSources.userService).toBe('/user-service')
+  })
+
+  it('has distinct dlq_-prefixed dead-letter headers', () => {
+    const headers = Object.values(DeadLetterHeaders)
+    expect(new Set(headers).size).toBe(headers.length)
+    for (const header of headers) expect(header).toMatch(/^dlq_[a-z_]+$/)
+    expect(DeadLetterHeaders).toEqual({
+      reason: 'dlq_reason',
+      error: 'dlq_error',
+      topic: 'dlq_original_topic',
+      partition: 'dlq_original_partition',
+      offset: 'dlq_original_offset',
+      failedAt: 'dlq_failed_at',
+    })
+  })
+})
+
+describe('namespaced', () => {
+  it('returns the name unchanged without a namespace', () => {
+    expect(namespaced(Topics.userRegister)).toBe('user_register')
+    expect(namespaced(Topics.userRegister, '')).toBe('user_register')
+  })
+
+  it('prefixes topics and groups alike', () => {
+    expect(namespaced(Topics.userRegisterDeadLetter, 'staging-')).toBe('staging-user_register_dlq')
+    expect(namespaced(ConsumerGroups.profileService, 'test-42-')).toBe('test-42-profile-service')
+  })
+})
