@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the workspace needs on a fresh machine: pnpm (without corepack, which cannot verify
+# signatures against some registry mirrors), the dependencies, and the Kafka broker's jars.
+# Sourced by dev.sh, test.sh and .ci/run; safe to run again (each step is skipped when done).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  echo "[setup] installing pnpm $PNPM_VERSION"
+  npm install --global --silent "pnpm@$PNPM_VERSION"
+fi
+
+# node-rdkafka is a native addon: point node-gyp at the running Node's own headers, so the build
+# needs no download.
+export npm_config_nodedir="${npm_config_nodedir:-$(dirname "$(dirname "$(command -v node)")")}"
+
+if [ ! -f node_modules/.pnpm/lock.yaml ] || ! cmp -s pnpm-lock.yaml node_modules/.pnpm/lock.yaml; then
+  echo "[setup] installing dependencies (the first time builds node-rdkafka: about 2 minutes)"
+  pnpm install --frozen-lockfile
+fi
+
+pnpm --silent kafka:fetch

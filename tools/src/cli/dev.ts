@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util'
+import { prettyFactory } from 'pino-pretty'
+import { startSystem } from '../system/start-system.ts'
+import { runCli, seconds, stopOnSignal } from './run-cli.ts'
+
+// Usage: pnpm dev [--partitions 3]
+// Environment: KAFKA_BROKERS (use that cluster), USER_DATABASE_URL + PROFILE_DATABASE_URL (use those
+// databases), LOG_LEVEL, CORS_ORIGINS, DEV_RAW_LOGS=1 (JSON logs instead of pretty ones).
+const COLORS: Record<string, string> = { 'user-service': '\x1b[36m', 'profile-service': '\x1b[35m' }
+const RESET = '\x1b[0m'
+
+runCli(async () => {
+  const started = Date.now()
+  const { values } = parseArgs({ options: { partitions: { type: 'string' } }, strict: false })
+  const partitions = Number(values.partitions ?? process.env.USER_REGISTER_PARTITIONS ?? 3)
+  if (!Number.isInteger(partitions) || partitions < 1)
+    throw new Error(`Invalid partition count '${partitions}'`)
+
+  const pretty = process.env.DEV_RAW_LOGS
+    ? undefined
+    : prettyFactory({ colorize: true, ignore: 'pid,hostname,service' })
+  const system = await startSystem({
+    kafkaBrokers: process.env.KAFKA_BROKERS || undefined,
+    userDatabaseUrl: process.env.USER_DATABASE_URL || undefined,
+    profileDatabaseUrl: process.env.PROFILE_DATABASE_URL || undefined,
+    partitions,
+    env: {
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173',
+    },
+    onStep: (message) => console.log(`[dev] ${message}`),
+    onLine: (line, label) => {
+      let text = line
+      if (pretty && line.startsWith('{')) {
+        try {
+          text = pretty(line).trimEnd()
+        } catch {
+          // not JSON after all: print as it is
+        }
+      }
+      console.log(`${COLORS[label] ?? ''}[${label}]${RESET} ${text}`)
+    },
+  })
+  stopOnSignal(() => system.stop())
+
+  const user = system.userService.url
+  const profile = system.profileService.url
+  console.log(`
+[dev] ready in ${seconds(started)}
+  user-service     ${user}      docs ${user}/docs
+  profile-service  ${profile}      docs ${profile}/docs
+  Kafka            ${system.kafkaBrokers}
+
+Try it:
+  curl -s -X POST ${user}/user/register -H 'content-type: application/json' \\
+    -d '{"email":"ada@example.com","username":"ada","password":"correct horse battery"}'
+  curl -s '${profile}/profile/<id from the response>?waitMs=5000'
+
+Ctrl-C stops everything (data stays in .data/).
+`)
+})

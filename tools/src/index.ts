@@ -1,0 +1,3 @@
+export * from './kafka/index.ts'
+export * from './postgres/index.ts'
+export { isToolError, ToolError } from './util/tool-error.ts'

@@ -1,0 +1,43 @@
+import type { TestProject } from 'vitest/node'
+import { dockerAvailable } from './docker.ts'
+import { startTestKafka, type TestServer } from './kafka-server.ts'
+import { startTestPostgres } from './postgres-server.ts'
+import type {} from './provided-context.ts'
+
+function hostPort(address: string): string {
+  try {
+    const url = new URL(address)
+    return `${url.hostname}:${url.port}`
+  } catch {
+    return address
+  }
+}
+
+/**
+ * Starts one Kafka broker and one PostgreSQL server shared by all integration test files:
+ * KAFKA_BROKERS / DATABASE_URL if set, else Docker containers if an engine answers, else the
+ * local JVM broker and embedded PostgreSQL. Never skips: if nothing works the run fails.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const needsDocker = !process.env.KAFKA_BROKERS || !process.env.DATABASE_URL
+  const useDocker = needsDocker && (await dockerAvailable())
+  const started: TestServer[] = []
+  const teardown = async () => {
+    await Promise.allSettled(started.map((server) => server.stop()))
+  }
+  try {
+    // One after the other: on two cores, a JVM and initdb starting together each take longer.
+    const kafka = await startTestKafka(useDocker)
+    started.push(kafka)
+    const postgres = await startTestPostgres(useDocker)
+    started.push(postgres)
+    console.log(`[test-servers] ${kafka.description} at ${kafka.address}`)
+    console.log(`[test-servers] ${postgres.description} at ${hostPort(postgres.address)}`)
+    project.provide('kafkaBrokers', kafka.address)
+    project.provide('databaseUrl', postgres.address)
+  } catch (error) {
+    await teardown()
+    throw error
+  }
+  return teardown
+}
