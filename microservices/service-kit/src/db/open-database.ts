@@ -30,13 +30,14 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Kysely
   if (error) {
     await db.destroy()
     const failed = results?.find((result) => result.status === 'Error')?.migrationName
-    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? error}`)
+    const which = failed ? `migration ${failed}` : 'migration'
+    throw new Error(`database ${which} failed: ${(error as Error).message ?? error}`)
   }
   return db
 }
 
 /** True when a trivial query answers; used by readiness checks. */
-export async function checkDatabase(db: Kysely<unknown>): Promise<boolean> {
+export async function checkDatabase<DB>(db: Kysely<DB>): Promise<boolean> {
   try {
     await sql`select 1`.execute(db)
     return true

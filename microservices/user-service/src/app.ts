@@ -1,0 +1,46 @@
+import { createBaseApp, type ZodFastify } from '@kafka-ref/service-kit'
+import { EventTypes, namespaced, Topics } from '@kafka-ref/shared-contracts'
+import type { DestinationStream } from 'pino'
+import type { Config } from './config.ts'
+import databasePlugin from './db/database-plugin.ts'
+import { healthRoutes } from './health/health-checks.ts'
+import producerPlugin from './kafka/producer-plugin.ts'
+import relayPlugin from './outbox/relay-plugin.ts'
+import { userRoutes } from './users/routes.ts'
+
+export interface BuildAppOptions {
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream
+}
+
+export const SERVICE_NAME = 'user-service'
+
+/** Builds the whole service; never listens (server.ts does), so tests use `app.inject`. */
+export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<ZodFastify> {
+  const app = await createBaseApp({
+    name: SERVICE_NAME,
+    version: '0.1.0',
+    description: `Registers users and publishes a ${EventTypes.userRegister} event for each, through a transactional outbox.`,
+    logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
+    corsOrigins: config.corsOrigins,
+    bodyLimit: config.bodyLimitBytes,
+  })
+  const topic = namespaced(Topics.userRegister, config.kafkaTopicNamespace)
+
+  // Registration order is start order; onClose runs in reverse: relay, then producer, then pool.
+  await app.register(databasePlugin, { connectionString: config.databaseUrl })
+  await app.register(producerPlugin, {
+    clientId: config.kafkaClientId,
+    bootstrapBrokers: config.kafkaBrokers,
+    warmUpTopics: [topic],
+  })
+  await app.register(relayPlugin, config.outbox)
+
+  userRoutes(app, {
+    topic,
+    passwordHashCost: config.passwordHashCost,
+    registerRateLimit: config.registerRateLimit,
+  })
+  healthRoutes(app, { relayEnabled: config.outbox.enabled })
+  return app
+}

@@ -1,0 +1,9 @@
+import type { Migration } from 'kysely'
+import * as createUsers from './0001-create-users.ts'
+import * as createOutbox from './0002-create-outbox.ts'
+
+/** Applied in name order; a released migration is never edited, only followed by a new one. */
+export const migrations: Record<string, Migration> = {
+  '0001-create-users': createUsers,
+  '0002-create-outbox': createOutbox,
+}

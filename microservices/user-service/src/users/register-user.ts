@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto'
+import { createUserRegisterEvent, encode, type RegisterUserRequest } from '@kafka-ref/shared-contracts'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema.ts'
+import { insertOutboxMessage } from '../outbox/outbox-repository.ts'
+import { hashPassword } from './password.ts'
+import { insertUser, toUserResponse, uniqueViolationError } from './user-repository.ts'
+
+export interface RegisterContext {
+  /** The request id; it becomes the event's correlation id. */
+  correlationId: string
+  topic: string
+  passwordHashCost: number
+}
+
+/**
+ * Stores the user and its registration event in one transaction (the transactional outbox):
+ * either both exist or neither, whatever happens to the process or to Kafka afterwards.
+ */
+export async function registerUser(
+  db: Kysely<Database>,
+  request: RegisterUserRequest,
+  context: RegisterContext,
+) {
+  const passwordHash = await hashPassword(request.password, context.passwordHashCost)
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const row = await insertUser(trx, {
+        id: randomUUID(),
+        email: request.email,
+        username: request.username,
+        displayName: request.displayName ?? null,
+        passwordHash,
+      })
+      const event = createUserRegisterEvent(
+        {
+          userId: row.id,
+          email: row.email,
+          username: row.username,
+          ...(row.display_name === null ? {} : { displayName: row.display_name }),
+          registeredAt: row.created_at.toISOString(),
+        },
+        { correlationId: context.correlationId },
+      )
+      await insertOutboxMessage(trx, { topic: context.topic, ...encode(event) })
+      return toUserResponse(row)
+    })
+  } catch (error) {
+    throw uniqueViolationError(error) ?? error
+  }
+}

@@ -1,0 +1,34 @@
+import { ConfigError } from '@kafka-ref/service-kit'
+import { describe, expect, it } from 'vitest'
+import { parseConfig } from '../src/config.ts'
+
+const required = {
+  DATABASE_URL: 'postgres://user@localhost:5432/users',
+  KAFKA_BROKERS: 'localhost:9092, localhost:9093',
+}
+
+describe('parseConfig', () => {
+  it('applies the defaults', () => {
+    const config = parseConfig(required)
+    expect(config).toMatchObject({
+      port: 3001,
+      kafkaBrokers: ['localhost:9092', 'localhost:9093'],
+      kafkaTopicNamespace: '',
+      kafkaClientId: 'user-service',
+      passwordHashCost: 17,
+      outbox: { enabled: true, batchSize: 100, pollIntervalMs: 1000 },
+    })
+    expect(Object.isFrozen(config)).toBe(true)
+    expect(Object.isFrozen(config.outbox)).toBe(true)
+  })
+
+  it('names a missing variable in one line', () => {
+    expect(() => parseConfig({ KAFKA_BROKERS: 'localhost:9092' })).toThrowError(ConfigError)
+    expect(() => parseConfig({ KAFKA_BROKERS: 'localhost:9092' })).toThrowError(/^[^\n]*DATABASE_URL[^\n]*$/)
+  })
+
+  it('names a malformed variable', () => {
+    expect(() => parseConfig({ ...required, OUTBOX_ENABLED: 'maybe' })).toThrowError(/OUTBOX_ENABLED/)
+    expect(() => parseConfig({ ...required, PASSWORD_HASH_COST: '30' })).toThrowError(/PASSWORD_HASH_COST/)
+  })
+})

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto'
+import type { ZodFastify } from '@kafka-ref/service-kit'
+import { PROBLEM_CONTENT_TYPE, UserResponse } from '@kafka-ref/shared-contracts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  createTestContext,
+  LogCapture,
+  register,
+  registration,
+  startApp,
+  type TestContext,
+} from '../helpers.ts'
+
+let context: TestContext
+let app: ZodFastify
+const logs = new LogCapture()
+
+beforeAll(async () => {
+  context = await createTestContext()
+  app = await startApp({ ...context.env, BODY_LIMIT_BYTES: '2048' }, logs)
+})
+afterAll(async () => {
+  await app?.close()
+})
+
+describe('POST /user/register', () => {
+  it('201: stores the user and returns it with a Location header', async () => {
+    const body = registration({ displayName: 'Ada Lovelace' })
+    const response = await register(app, body)
+
+    expect(response.statusCode).toBe(201)
+    const user = UserResponse.parse(response.json())
+    expect(user).toMatchObject({ email: body.email, username: body.username, displayName: 'Ada Lovelace' })
+    expect(Object.keys(response.json()).sort()).toEqual([
+      'createdAt',
+      'displayName',
+      'email',
+      'id',
+      'username',
+    ])
+    expect(response.headers.location).toBe(`/user/${user.id}`)
+
+    const fetched = await app.inject({ method: 'GET', url: response.headers.location as string })
+    expect(fetched.statusCode).toBe(200)
+    expect(fetched.json()).toEqual(user)
+  })
+
+  it('writes the password nowhere: not in responses, events or logs', async () => {
+    const body = registration({ password: 'P4ssw0rd-that-must-never-leak' })
+    const response = await register(app, body)
+    expect(response.statusCode).toBe(201)
+    const { id } = response.json()
+    const fetched = await app.inject({ method: 'GET', url: `/user/${id}` })
+
+    const { password_hash: hash } = await app.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+    const outbox = await app.db.selectFrom('outbox').selectAll().where('key', '=', id).execute()
+    expect(outbox).toHaveLength(1)
+
+    const everything = [response.body, fetched.body, JSON.stringify(outbox), logs.text()].join('\n')
+    expect(logs.text()).toContain(id) // the logs were captured at all
+    expect(everything).not.toContain(body.password)
+    expect(everything).not.toContain(hash)
+    expect(everything).not.toContain(hash.split('$')[3]) // the salt
+  })
+
+  it('400: lists every invalid field as problem+json', async () => {
+    const response = await register(app, { email: 'not-an-email', username: 'x', password: 'short' })
+
+    expect(response.statusCode).toBe(400)
+    expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
+    const problem = response.json()
+    expect(problem).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' })
+    const pointers = problem.errors.map((error: { pointer: string }) => error.pointer).sort()
+    expect(pointers).toEqual(['/email', '/password', '/username'])
+    expect(JSON.stringify(problem)).not.toContain('short')
+  })
+
+  it('400: rejects malformed JSON', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/user/register',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email": ',
+    })
+    expect(response.statusCode).toBe(400)
+    expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
+  })
+
+  it('409: email taken, whatever its case', async () => {
+    const first = registration()
+    expect((await register(app, first)).statusCode).toBe(201)
+
+    const response = await register(app, registration({ email: first.email.toUpperCase() }))
+    expect(response.statusCode).toBe(409)
+    expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
+    expect(response.json()).toMatchObject({ status: 409, code: 'USER_EMAIL_TAKEN' })
+  })
+
+  it('409: username taken, whatever its case', async () => {
+    const first = registration()
+    expect((await register(app, first)).statusCode).toBe(201)
+
+    const response = await register(app, registration({ username: first.username.toUpperCase() }))
+    expect(response.statusCode).toBe(409)
+    expect(response.json()).toMatchObject({ code: 'USER_USERNAME_TAKEN' })
+  })
+
+  it('409: concurrent registrations of one email: exactly one wins, one event', async () => {
+    const email = registration().email
+    const attempts = Array.from({ length: 8 }, (_, i) =>
+      registration({ email: i % 2 ? email.toUpperCase() : email }),
+    )
+    const responses = await Promise.all(attempts.map((body) => register(app, body)))
+
+    const statuses = responses.map((response) => response.statusCode).sort()
+    expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409])
+    const winner = responses.find((response) => response.statusCode === 201)!.json()
+    const users = await app.db
+      .selectFrom('users')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .execute()
+    expect(users).toEqual([{ id: winner.id }])
+    const events = await app.db.selectFrom('outbox').select('key').where('key', '=', winner.id).execute()
+    expect(events).toHaveLength(1)
+  })
+
+  it('413: body over the limit', async () => {
+    const response = await register(app, { ...registration(), displayName: 'x'.repeat(4096) })
+    expect(response.statusCode).toBe(413)
+    expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
+  })
+
+  it('415: body that is not JSON', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/user/register',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'email=a@b.c',
+    })
+    expect(response.statusCode).toBe(415)
+    expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
+  })
+
+  it('echoes the request id and stores it as the correlation id', async () => {
+    const requestId = `req-${randomUUID()}`
+    const response = await register(app, registration(), { 'x-request-id': requestId })
+    expect(response.headers['x-request-id']).toBe(requestId)
+    const row = await app.db
+      .selectFrom('outbox')
+      .select(['headers', 'value'])
+      .where('key', '=', response.json().id)
+      .executeTakeFirstOrThrow()
+    expect(row.headers.correlation_id).toBe(requestId)
+    expect(JSON.parse(row.value).correlationid).toBe(requestId)
+    expect(logs.lines.some((line) => line.includes(requestId) && line.includes('user registered'))).toBe(true)
+  })
+})
+
+describe('GET /user/:id', () => {
+  it('404: unknown id', async () => {
+    const response = await app.inject({ method: 'GET', url: `/user/${randomUUID()}` })
+    expect(response.statusCode).toBe(404)
+    expect(response.json()).toMatchObject({ status: 404, code: 'USER_NOT_FOUND' })
+  })
+
+  it('400: malformed id', async () => {
+    const response = await app.inject({ method: 'GET', url: '/user/not-a-uuid' })
+    expect(response.statusCode).toBe(400)
+    expect(response.json().errors[0]).toMatchObject({ in: 'params', pointer: '/id' })
+  })
+})
+
+describe('rate limit', () => {
+  it('429 once a client exceeds REGISTER_RATE_LIMIT_MAX', async () => {
+    const limited = await startApp({ ...context.env, REGISTER_RATE_LIMIT_MAX: '2' })
+    try {
+      const statuses = []
+      for (let i = 0; i < 3; i++) statuses.push((await register(limited, registration())).statusCode)
+      expect(statuses).toEqual([201, 201, 429])
+    } finally {
+      await limited.close()
+    }
+  })
+})
