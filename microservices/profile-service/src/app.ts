@@ -1,0 +1,49 @@
+import { createBaseApp, type ZodFastify } from '@kafka-ref/service-kit'
+import type { DestinationStream } from 'pino'
+import type { Config } from './config.ts'
+import consumerPlugin from './consumer/consumer-plugin.ts'
+import databasePlugin from './db/database-plugin.ts'
+import { healthRoutes } from './health/health-checks.ts'
+import profileListenerPlugin from './profiles/profile-listener-plugin.ts'
+import { profileRoutes } from './profiles/profile-routes.ts'
+
+export interface BuildAppOptions {
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream
+  /** false builds the HTTP side only, without Kafka (default true). */
+  consumer?: boolean
+}
+
+export const SERVICE_NAME = 'profile-service'
+
+/**
+ * Builds the whole service; never listens and never starts consuming (server.ts does both, via
+ * `app.startConsumer()`), so tests use `app.inject` and decide when to consume.
+ */
+export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<ZodFastify> {
+  const app = await createBaseApp({
+    name: SERVICE_NAME,
+    version: '0.1.0',
+    description: 'Creates a profile for every user_register event, exactly once, and serves it.',
+    logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
+    corsOrigins: config.corsOrigins,
+  })
+  const consumerEnabled = options.consumer ?? true
+
+  // Registration order is start order; onClose runs in reverse: consumer, listener, then pool.
+  await app.register(databasePlugin, { connectionString: config.databaseUrl })
+  await app.register(profileListenerPlugin, { connectionString: config.databaseUrl })
+  if (consumerEnabled) {
+    await app.register(consumerPlugin, {
+      ...config.consumer,
+      brokers: config.kafkaBrokers,
+      clientId: config.kafkaClientId,
+      topicNamespace: config.kafkaTopicNamespace,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+    })
+  }
+
+  profileRoutes(app)
+  healthRoutes(app, { consumerEnabled })
+  return app
+}

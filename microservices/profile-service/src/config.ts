@@ -1,0 +1,55 @@
+import { commonEnv, envInt, loadConfig } from '@kafka-ref/service-kit'
+import { z } from 'zod'
+
+/** Every variable the service reads, with its default; nothing else touches `process.env`. */
+export const envSchema = z.object({
+  ...commonEnv({ port: 3002 }),
+  KAFKA_CLIENT_ID: z.string().min(1).default('profile-service'),
+  CONSUMER_BATCH_SIZE: envInt(100, { min: 1, max: 10_000 }),
+  CONSUMER_RETRY_INITIAL_MS: envInt(100, { min: 1 }),
+  CONSUMER_RETRY_MAX_MS: envInt(10_000, { min: 1 }),
+  /** Where a group with no committed offset starts. */
+  CONSUMER_START: z.enum(['earliest', 'latest']).default('earliest'),
+  /** How long one poll blocks when the topic is idle; also bounds how fast the loop notices a stop. */
+  CONSUMER_POLL_TIMEOUT_MS: envInt(500, { min: 10, max: 10_000 }),
+  /**
+   * How long the broker may hold a fetch with no new data. Low means an event on an idle topic is
+   * seen within milliseconds, at the cost of more (tiny) fetch requests while idle.
+   */
+  CONSUMER_FETCH_WAIT_MAX_MS: envInt(10, { min: 1, max: 5000 }),
+  /** 0 commits after every batch; more batches commits (never ahead of stored work). */
+  CONSUMER_COMMIT_INTERVAL_MS: envInt(0, { min: 0 }),
+  /** How long a dead-letter publish may take before it counts as failed (and is retried). */
+  DEAD_LETTER_TIMEOUT_MS: envInt(10_000, { min: 100 }),
+})
+
+export type Env = Record<string, string | undefined>
+
+/** Parses the environment once; throws a one-line `ConfigError` naming a bad or missing variable. */
+export function parseConfig(env: Env = process.env) {
+  const raw = loadConfig(envSchema, env)
+  return Object.freeze({
+    host: raw.HOST,
+    port: raw.PORT,
+    logLevel: raw.LOG_LEVEL,
+    databaseUrl: raw.DATABASE_URL,
+    kafkaBrokers: raw.KAFKA_BROKERS,
+    kafkaTopicNamespace: raw.KAFKA_TOPIC_NAMESPACE,
+    kafkaClientId: raw.KAFKA_CLIENT_ID,
+    corsOrigins: raw.CORS_ORIGINS,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    consumer: Object.freeze({
+      batchSize: raw.CONSUMER_BATCH_SIZE,
+      retryInitialMs: raw.CONSUMER_RETRY_INITIAL_MS,
+      retryMaxMs: Math.max(raw.CONSUMER_RETRY_MAX_MS, raw.CONSUMER_RETRY_INITIAL_MS),
+      start: raw.CONSUMER_START,
+      pollTimeoutMs: raw.CONSUMER_POLL_TIMEOUT_MS,
+      fetchWaitMaxMs: raw.CONSUMER_FETCH_WAIT_MAX_MS,
+      commitIntervalMs: raw.CONSUMER_COMMIT_INTERVAL_MS,
+      deadLetterTimeoutMs: raw.DEAD_LETTER_TIMEOUT_MS,
+    }),
+  })
+}
+
+export type Config = ReturnType<typeof parseConfig>
+export type ConsumerConfig = Config['consumer']

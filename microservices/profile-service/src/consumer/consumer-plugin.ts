@@ -1,0 +1,53 @@
+import { ConsumerGroups, namespaced, Topics } from '@kafka-ref/shared-contracts'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { ConsumerConfig } from '../config.ts'
+import { DeadLetterProducer } from '../dead-letter/dead-letter-producer.ts'
+import { ProfileConsumer } from './profile-consumer.ts'
+import { userRegisterHandler } from './user-register-handler.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    profileConsumer: ProfileConsumer
+    /** Connects and starts consuming; called by server.ts once the app listens (tests call it too). */
+    startConsumer(): Promise<void>
+  }
+}
+
+export interface ConsumerPluginOptions extends ConsumerConfig {
+  brokers: readonly string[]
+  clientId: string
+  topicNamespace: string
+  shutdownTimeoutMs: number
+}
+
+async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptions) {
+  const log = app.log.child({ component: 'profile-consumer' })
+  const deadLetter = new DeadLetterProducer({
+    brokers: options.brokers,
+    clientId: options.clientId,
+    topic: namespaced(Topics.userRegisterDeadLetter, options.topicNamespace),
+    timeoutMs: options.deadLetterTimeoutMs,
+  })
+  const consumer = new ProfileConsumer({
+    ...options,
+    // Stable across restarts, so a restarted instance resumes from the group's committed offsets.
+    groupId: namespaced(ConsumerGroups.profileService, options.topicNamespace),
+    topic: namespaced(Topics.userRegister, options.topicNamespace),
+    handler: userRegisterHandler({ db: app.db, deadLetter }),
+    log,
+  })
+  app.decorate('profileConsumer', consumer)
+  app.decorate('startConsumer', async () => {
+    await deadLetter.connect(options.shutdownTimeoutMs)
+    await consumer.start(options.shutdownTimeoutMs)
+    log.info('consuming')
+  })
+  // Split the shutdown budget: the consumer first (it may still dead-letter), then the producer.
+  app.addHook('onClose', async () => {
+    await consumer.close({ timeoutMs: options.shutdownTimeoutMs / 2 })
+    await deadLetter.close(options.shutdownTimeoutMs / 4)
+  })
+}
+
+export default fp(consumerPlugin, { name: 'profile-consumer', dependencies: ['database'] })

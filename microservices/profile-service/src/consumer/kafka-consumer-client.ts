@@ -1,0 +1,68 @@
+import rdkafka, { type Assignment, type LibrdKafkaError, type Message } from 'node-rdkafka'
+import type { TopicPartitionOffset } from './offset-tracker.ts'
+
+export interface KafkaConsumerSettings {
+  brokers: readonly string[]
+  clientId: string
+  groupId: string
+  start: 'earliest' | 'latest'
+  pollTimeoutMs: number
+  fetchWaitMaxMs: number
+  onRebalance: (error: LibrdKafkaError, assignment: Assignment[]) => void
+  onCommitted: (error: LibrdKafkaError | undefined, offsets: TopicPartitionOffset[]) => void
+}
+
+/**
+ * A librdkafka consumer for manual, exactly-after-storage commits: no automatic commit or offset
+ * store, cooperative rebalancing driven by our own callback.
+ */
+export function createKafkaConsumer(settings: KafkaConsumerSettings): rdkafka.KafkaConsumer {
+  const consumer = new rdkafka.KafkaConsumer(
+    {
+      'metadata.broker.list': settings.brokers.join(','),
+      'client.id': settings.clientId,
+      'group.id': settings.groupId,
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+      'partition.assignment.strategy': 'cooperative-sticky',
+      // consume(n) keeps waiting up to the poll timeout for more messages once it has some; with
+      // EOF events it waits 1 ms instead once a partition with data is drained. (node-rdkafka 3.6
+      // has no setDefaultIsTimeoutOnlyForFirstMessage.)
+      'enable.partition.eof': true,
+      // The broker holds an empty fetch this long even when data arrives meanwhile (measured).
+      'fetch.wait.max.ms': settings.fetchWaitMaxMs,
+      rebalance_cb: settings.onRebalance,
+      offset_commit_cb: settings.onCommitted,
+    },
+    { 'auto.offset.reset': settings.start },
+  )
+  consumer.setDefaultConsumeTimeout(settings.pollTimeoutMs)
+  return consumer
+}
+
+export function connect(consumer: rdkafka.KafkaConsumer, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) =>
+    consumer.connect({ timeout: timeoutMs }, (error) => (error ? reject(error) : resolve())),
+  )
+}
+
+/** Up to `size` messages: returns as soon as some are there, or empty after the poll timeout. */
+export function poll(consumer: rdkafka.KafkaConsumer, size: number): Promise<Message[]> {
+  return new Promise((resolve, reject) =>
+    consumer.consume(size, (error, messages) => (error ? reject(error) : resolve(messages))),
+  )
+}
+
+/** Leaves the group; false if that took longer than `timeoutMs` (e.g. broker unreachable). */
+export async function disconnectWithin(consumer: rdkafka.KafkaConsumer, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs)
+  })
+  const disconnected = new Promise<true>((resolve) => consumer.disconnect(() => resolve(true)))
+  try {
+    return await Promise.race([disconnected, timedOut])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,258 @@
+import type { FastifyBaseLogger } from 'fastify'
+import rdkafka, {
+  type Assignment,
+  type LibrdKafkaError,
+  type Message,
+  type TopicPartition,
+} from 'node-rdkafka'
+import { backoffDelay } from './backoff.ts'
+import { connect, createKafkaConsumer, disconnectWithin, poll } from './kafka-consumer-client.ts'
+import { OffsetTracker, partitionKey, type TopicPartitionOffset } from './offset-tracker.ts'
+
+/** Applies one message; a throw means "not done, try again later" (the partition is paused meanwhile). */
+export type MessageHandler = (message: Message, log: FastifyBaseLogger) => Promise<void>
+
+export interface ProfileConsumerOptions {
+  brokers: readonly string[]
+  clientId: string
+  groupId: string
+  topic: string
+  batchSize: number
+  retryInitialMs: number
+  retryMaxMs: number
+  start: 'earliest' | 'latest'
+  pollTimeoutMs: number
+  fetchWaitMaxMs: number
+  commitIntervalMs: number
+  handler: MessageHandler
+  log: FastifyBaseLogger
+}
+
+export interface CloseOptions {
+  /** false simulates a crash after processing: nothing more is committed. */
+  commit?: boolean
+  /** Upper bound for leaving the group, even when the broker is unreachable. */
+  timeoutMs?: number
+}
+
+interface RetryState {
+  attempt: number
+  /** The failed message: the next delivery of the partition must start here. */
+  offset: number
+  timer: NodeJS.Timeout | undefined
+}
+
+const { ERR__ASSIGN_PARTITIONS, ERR__REVOKE_PARTITIONS } = rdkafka.CODES.ERRORS
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * At-least-once delivery with manual commits: a partition's offset is committed only after the
+ * effect of every message before it is durable, and a failed message is retried (its partition
+ * paused and rewound) until it succeeds, so nothing is skipped. Handlers must be idempotent.
+ */
+export class ProfileConsumer {
+  readonly #options: ProfileConsumerOptions
+  readonly #consumer: rdkafka.KafkaConsumer
+  readonly #tracker = new OffsetTracker()
+  readonly #owned = new Map<string, TopicPartition>()
+  readonly #retrying = new Map<string, RetryState>()
+  #loop: Promise<void> | undefined
+  #batch: Promise<void> = Promise.resolve()
+  #stopping = false
+  #commitOnClose = true
+  #lastCommitAt = 0
+  #processed = 0
+
+  constructor(options: ProfileConsumerOptions) {
+    this.#options = options
+    this.#consumer = createKafkaConsumer({
+      ...options,
+      onRebalance: (error, assignment) => this.#onRebalance(error, assignment),
+      onCommitted: (error, offsets) => this.#onCommitted(error, offsets),
+    })
+    this.#consumer.on('event.error', (err) => options.log.warn({ err }, 'kafka consumer error'))
+  }
+
+  get isConnected(): boolean {
+    return this.#consumer.isConnected()
+  }
+
+  get assignments(): TopicPartition[] {
+    return [...this.#owned.values()]
+  }
+
+  /** Messages whose effect was stored (including duplicates and dead-lettered ones). */
+  get processedCount(): number {
+    return this.#processed
+  }
+
+  async start(connectTimeoutMs = 10_000): Promise<void> {
+    await connect(this.#consumer, connectTimeoutMs)
+    this.#consumer.subscribe([this.#options.topic])
+    this.#lastCommitAt = Date.now()
+    this.#loop = this.#run()
+  }
+
+  /** Stops polling, lets the message in flight finish, commits what is stored and leaves the group. */
+  async close({ commit = true, timeoutMs = 10_000 }: CloseOptions = {}): Promise<void> {
+    if (this.#stopping) return
+    this.#stopping = true
+    this.#commitOnClose = commit
+    for (const state of this.#retrying.values()) clearTimeout(state.timer)
+    await this.#loop
+    if (!this.#consumer.isConnected()) return
+    if (commit) this.#commit((key) => this.#owned.has(key))
+    // librdkafka's close waits for the commit above, then revokes (see #revoke) and leaves the group.
+    if (!(await disconnectWithin(this.#consumer, timeoutMs))) {
+      this.#options.log.warn({ timeoutMs }, 'kafka consumer did not close in time; giving up on it')
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { log, retryInitialMs } = this.#options
+    while (!this.#stopping) {
+      let messages: Message[]
+      try {
+        messages = await poll(this.#consumer, this.#options.batchSize)
+      } catch (err) {
+        log.warn({ err }, 'kafka poll failed')
+        await sleep(retryInitialMs)
+        continue
+      }
+      // One batch at a time: the next poll waits for this one, which is the backpressure.
+      this.#batch = this.#process(messages)
+      await this.#batch
+      this.#commitIfDue()
+    }
+  }
+
+  async #process(messages: Message[]): Promise<void> {
+    for (const message of messages) {
+      // Whatever is left of the batch is not committed and will be delivered again.
+      if (this.#stopping) return
+      const key = partitionKey(message.topic, message.partition)
+      if (!this.#owned.has(key)) continue
+      const retry = this.#retrying.get(key)
+      if (retry?.timer) continue
+      if (retry && message.offset > retry.offset) {
+        // Never jump past a failed message: rewind to it again.
+        this.#retryLater(message, retry.offset, new Error('fetched past the failed message'))
+        continue
+      }
+      const log = this.#options.log.child({
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+      })
+      try {
+        await this.#options.handler(message, log)
+      } catch (err) {
+        this.#retryLater(message, message.offset, err as Error)
+        continue
+      }
+      this.#retrying.delete(key)
+      this.#tracker.markStored(message.topic, message.partition, message.offset)
+      this.#processed++
+    }
+  }
+
+  /**
+   * Pauses the partition and rewinds it to the failed message; the messages already fetched
+   * after it are dropped from this batch and fetched again on resume, so none is skipped.
+   */
+  #retryLater(message: Message, offset: number, err: Error) {
+    const key = partitionKey(message.topic, message.partition)
+    const partition = { topic: message.topic, partition: message.partition }
+    const state = this.#retrying.get(key) ?? { attempt: 0, offset, timer: undefined }
+    state.attempt++
+    state.offset = offset
+    const delayMs = backoffDelay(state.attempt, this.#options.retryInitialMs, this.#options.retryMaxMs)
+    this.#options.log.warn(
+      { err, ...partition, offset, attempt: state.attempt, delayMs },
+      'message failed; partition paused until retry',
+    )
+    try {
+      this.#consumer.pause([partition])
+      this.#consumer.seek({ ...partition, offset }, 0, (error) => {
+        if (error) this.#options.log.warn({ err: error, ...partition, offset }, 'seek failed')
+      })
+    } catch (error) {
+      this.#options.log.warn({ err: error, ...partition }, 'cannot pause or rewind the partition')
+    }
+    state.timer = setTimeout(() => {
+      state.timer = undefined
+      if (!this.#owned.has(key) || this.#stopping) return
+      try {
+        this.#consumer.resume([partition])
+      } catch (error) {
+        this.#options.log.warn({ err: error, ...partition }, 'cannot resume the partition')
+      }
+    }, delayMs)
+    this.#retrying.set(key, state)
+  }
+
+  #commitIfDue() {
+    if (Date.now() - this.#lastCommitAt < this.#options.commitIntervalMs) return
+    this.#commit((key) => this.#owned.has(key))
+  }
+
+  /** Asynchronous commit of last stored + 1 per partition; a failure is retried with the next commit. */
+  #commit(include: (key: string) => boolean) {
+    const offsets = this.#tracker.pending(include)
+    this.#lastCommitAt = Date.now()
+    if (offsets.length === 0) return
+    try {
+      this.#consumer.commit(offsets)
+      this.#tracker.markCommitted(offsets)
+    } catch (err) {
+      this.#options.log.warn({ err, offsets }, 'offset commit failed')
+    }
+  }
+
+  #onCommitted(error: LibrdKafkaError | undefined, offsets: TopicPartitionOffset[]) {
+    if (!error) return
+    this.#options.log.warn({ err: error, offsets }, 'offset commit failed; retrying with the next one')
+    this.#tracker.commitFailed(offsets)
+  }
+
+  #onRebalance(error: LibrdKafkaError, assignment: Assignment[]) {
+    const { log } = this.#options
+    if (error.code === ERR__ASSIGN_PARTITIONS) {
+      for (const { topic, partition } of assignment)
+        this.#owned.set(partitionKey(topic, partition), { topic, partition })
+      try {
+        if (this.#consumer.rebalanceProtocol() === 'COOPERATIVE') this.#consumer.incrementalAssign(assignment)
+        else this.#consumer.assign(assignment)
+        log.info({ partitions: assignment.map((tp) => tp.partition) }, 'partitions assigned')
+      } catch (err) {
+        log.error({ err }, 'cannot take the assigned partitions')
+      }
+    } else if (error.code === ERR__REVOKE_PARTITIONS) {
+      // Stop handling them at once; the message in flight finishes in #revoke.
+      for (const { topic, partition } of assignment) this.#owned.delete(partitionKey(topic, partition))
+      void this.#revoke(assignment)
+    } else {
+      log.error({ err: error }, 'rebalance failed')
+    }
+  }
+
+  /** Commits what was stored for the revoked partitions before handing them over. */
+  async #revoke(assignment: Assignment[]) {
+    await this.#batch
+    const keys = new Set(assignment.map(({ topic, partition }) => partitionKey(topic, partition)))
+    if (this.#commitOnClose) this.#commit((key) => keys.has(key))
+    for (const key of keys) {
+      clearTimeout(this.#retrying.get(key)?.timer)
+      this.#retrying.delete(key)
+      this.#tracker.forget(key)
+    }
+    try {
+      if (this.#consumer.rebalanceProtocol() === 'COOPERATIVE') this.#consumer.incrementalUnassign(assignment)
+      else this.#consumer.unassign()
+      this.#options.log.info({ partitions: assignment.map((tp) => tp.partition) }, 'partitions revoked')
+    } catch (err) {
+      if (this.#consumer.isConnected())
+        this.#options.log.error({ err }, 'cannot release the revoked partitions')
+    }
+  }
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely'
+import * as createProfiles from './0001-create-profiles.ts'
+
+/** Applied in name order; a released migration is never edited, only followed by a new one. */
+export const migrations: Record<string, Migration> = {
+  '0001-create-profiles': createProfiles,
+}

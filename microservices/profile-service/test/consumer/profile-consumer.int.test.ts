@@ -1,0 +1,178 @@
+import type { ZodFastify } from '@kafka-ref/service-kit'
+import { DeadLetterHeaders, DecodeErrorReasons, encode } from '@kafka-ref/shared-contracts'
+import { waitFor } from '@kafka-ref/tools/testing'
+import { describe, expect, it } from 'vitest'
+import {
+  committedOffsets,
+  countRows,
+  createTestContext,
+  createTestProducer,
+  headersOf,
+  openTestDatabase,
+  readMessages,
+  startApp,
+  type TestContext,
+  useCleanup,
+  userRegisterEvent,
+} from '../helpers.ts'
+
+const NO_OFFSET = -1001
+
+describe('profile consumer', () => {
+  const track = useCleanup()
+
+  async function setUp(envOverrides: Record<string, string> = {}) {
+    const ctx = await createTestContext()
+    const env = { ...ctx.env, ...envOverrides }
+    const producer = track(createTestProducer(ctx.brokers), (p) => p.close())
+    const db = track(openTestDatabase(ctx.databaseUrl), (d) => d.destroy())
+    const start = async (overrides: Record<string, string> = {}) =>
+      track(await startApp({ ...env, ...overrides }), (app) => app.close())
+    return { ctx, env, producer, db, start }
+  }
+
+  const sum = (offsets: number[]) => offsets.reduce((total, offset) => total + Math.max(0, offset), 0)
+  const waitForCommitted = (ctx: TestContext, expected: number[]) =>
+    waitFor(
+      async () => {
+        const offsets = await committedOffsets(ctx.brokers, ctx.groupId, ctx.topic)
+        return offsets.every((offset, i) => offset === expected[i]) && offsets
+      },
+      { timeoutMs: 15_000, intervalMs: 200, description: `committed offsets ${expected}` },
+    )
+
+  it('stores a profile readable over HTTP, once even when the event comes twice, and commits offset + 1', async () => {
+    const { ctx, producer, db, start } = await setUp()
+    const app = await start()
+    const event = userRegisterEvent()
+    await producer.sendEvents(ctx.topic, [event, event], 0)
+
+    const response = await app.inject({ url: `/profile/${event.data.userId}?waitMs=10000` })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toMatchObject({ userId: event.data.userId, username: event.data.username })
+
+    // Offsets 0 and 1 processed: the committed offset is the next one to read, 2.
+    await waitForCommitted(ctx, [2, NO_OFFSET, NO_OFFSET])
+    expect(app.profileConsumer.processedCount).toBe(2)
+    expect(await countRows(db)).toEqual({ profiles: 1, events: 1 })
+  })
+
+  it('is ready once it has partitions, and stores an event on an idle topic within milliseconds', async () => {
+    const { ctx, producer, start } = await setUp()
+    const app = await start()
+    await waitFor(async () => (await app.inject({ url: '/health/ready' })).statusCode === 200, {
+      description: 'ready',
+    })
+    expect((await app.inject({ url: '/health/ready' })).json().checks.consumer).toMatchObject({
+      ok: true,
+      partitions: [0, 1, 2],
+    })
+    // Idle: several empty polls have gone by before the event arrives.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const event = userRegisterEvent()
+    const sentAt = performance.now()
+    await producer.sendEvents(ctx.topic, [event])
+    const response = await app.inject({ url: `/profile/${event.data.userId}?waitMs=5000` })
+    const latencyMs = performance.now() - sentAt
+    expect(response.statusCode).toBe(200)
+    console.log(`idle-topic event to stored profile: ${latencyMs.toFixed(0)} ms`)
+    // node-rdkafka's flowing mode sleeps 500 ms between idle polls; this loop must not.
+    expect(latencyMs).toBeLessThan(250)
+  })
+
+  it('dead-letters undecodable messages with the reason and goes on with the valid ones', async () => {
+    const { ctx, producer, db, start } = await setUp()
+    const app = await start()
+    const [first, second] = [userRegisterEvent(), userRegisterEvent()]
+    const unknownType = { ...encode(first), value: JSON.stringify({ ...first, type: 'something_else' }) }
+    const violation = { ...encode(second), value: JSON.stringify({ ...second, data: { userId: 'nope' } }) }
+    await producer.sendRaw(ctx.topic, [
+      { ...encode(first), partition: 1 },
+      { key: 'poison-key', value: 'not json {', headers: { 'x-origin': 'test' }, partition: 1 },
+      { ...unknownType, partition: 1 },
+      { ...violation, partition: 1 },
+      { ...encode(second), partition: 1 },
+    ])
+
+    await waitForCommitted(ctx, [NO_OFFSET, 5, NO_OFFSET])
+    expect(await countRows(db)).toEqual({ profiles: 2, events: 2 })
+    const dead = await readMessages(ctx.brokers, ctx.deadLetterTopic, 3)
+    expect(dead).toHaveLength(3)
+    const byOffset = new Map(dead.map((message) => [headersOf(message)[DeadLetterHeaders.offset], message]))
+
+    const notJson = byOffset.get('1')!
+    expect(notJson.key?.toString()).toBe('poison-key')
+    expect(notJson.value?.toString()).toBe('not json {')
+    const headers = headersOf(notJson)
+    expect(headers).toMatchObject({
+      'x-origin': 'test',
+      [DeadLetterHeaders.reason]: DecodeErrorReasons.notJson,
+      [DeadLetterHeaders.topic]: ctx.topic,
+      [DeadLetterHeaders.partition]: '1',
+      [DeadLetterHeaders.offset]: '1',
+    })
+    expect(headers[DeadLetterHeaders.error]).toMatch(/JSON/)
+    expect(Date.parse(headers[DeadLetterHeaders.failedAt]!)).toBeGreaterThan(Date.now() - 60_000)
+
+    expect(headersOf(byOffset.get('2')!)[DeadLetterHeaders.reason]).toBe(DecodeErrorReasons.unknownType)
+    expect(byOffset.get('3')!.value?.toString()).toBe(violation.value)
+    expect(headersOf(byOffset.get('3')!)).toMatchObject({
+      [DeadLetterHeaders.reason]: DecodeErrorReasons.schemaViolation,
+      correlation_id: second.correlationid,
+    })
+    expect(app.profileConsumer.processedCount).toBe(5)
+  })
+
+  it('redelivers an event processed but not committed to the next consumer, which stores nothing twice', async () => {
+    // Commits batched far apart: the first consumer processes but has not committed yet.
+    const { ctx, producer, db, start } = await setUp({ CONSUMER_COMMIT_INTERVAL_MS: '600000' })
+    const crashing = await start()
+    const event = userRegisterEvent()
+    await producer.sendEvents(ctx.topic, [event], 2)
+    await waitFor(() => crashing.profileConsumer.processedCount === 1)
+    await crashing.profileConsumer.close({ commit: false })
+    expect(await committedOffsets(ctx.brokers, ctx.groupId, ctx.topic)).toEqual([
+      NO_OFFSET,
+      NO_OFFSET,
+      NO_OFFSET,
+    ])
+
+    const next = await start({ CONSUMER_COMMIT_INTERVAL_MS: '0' })
+    await waitFor(() => next.profileConsumer.processedCount === 1, { description: 'redelivery' })
+    await waitForCommitted(ctx, [NO_OFFSET, NO_OFFSET, 1])
+    expect(await countRows(db)).toEqual({ profiles: 1, events: 1 })
+    await next.close()
+
+    // After a clean commit, a restarted consumer gets the partitions and nothing to redo.
+    const restarted = await start()
+    await waitFor(() => restarted.profileConsumer.assignments.length === 3, { description: 'assignment' })
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(restarted.profileConsumer.processedCount).toBe(0)
+  })
+
+  it('splits the partitions between two instances and stores 300 events as 300 profiles', async () => {
+    const { ctx, producer, db, start } = await setUp()
+    const apps: ZodFastify[] = [await start(), await start()]
+    await waitFor(
+      () =>
+        apps.every((app) => app.profileConsumer.assignments.length > 0) &&
+        apps.reduce((total, app) => total + app.profileConsumer.assignments.length, 0) === 3,
+      { timeoutMs: 30_000, description: 'both instances assigned' },
+    )
+    const owned = apps.flatMap((app) => app.profileConsumer.assignments.map((tp) => tp.partition))
+    expect(owned.sort()).toEqual([0, 1, 2])
+
+    const events = Array.from({ length: 300 }, () => userRegisterEvent())
+    await producer.sendEvents(ctx.topic, events)
+    await waitFor(async () => (await countRows(db)).events === 300, {
+      timeoutMs: 30_000,
+      description: '300 events',
+    })
+    expect(await countRows(db)).toEqual({ profiles: 300, events: 300 })
+    await waitFor(async () => sum(await committedOffsets(ctx.brokers, ctx.groupId, ctx.topic)) === 300, {
+      timeoutMs: 15_000,
+      description: 'all offsets committed',
+    })
+    for (const app of apps) expect(app.profileConsumer.processedCount).toBeGreaterThan(0)
+  })
+})
