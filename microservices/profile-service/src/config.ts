@@ -19,6 +19,12 @@ export const envSchema = z.object({
   CONSUMER_FETCH_WAIT_MAX_MS: envInt(10, { min: 1, max: 5000 }),
   /** 0 commits after every batch; more batches commits (never ahead of stored work). */
   CONSUMER_COMMIT_INTERVAL_MS: envInt(0, { min: 0 }),
+  /**
+   * How long the group waits for a silent member (a crashed instance) before giving its partitions
+   * to others. librdkafka's 45 s default leaves a crashed instance's partitions idle that long;
+   * 10 s (Kafka's former default) is within the broker's default bounds of 6-300 s.
+   */
+  CONSUMER_SESSION_TIMEOUT_MS: envInt(10_000, { min: 6_000, max: 300_000 }),
   /** How long a dead-letter publish may take before it counts as failed (and is retried). */
   DEAD_LETTER_TIMEOUT_MS: envInt(10_000, { min: 100 }),
 })
@@ -46,6 +52,7 @@ export function parseConfig(env: Env = process.env) {
       pollTimeoutMs: raw.CONSUMER_POLL_TIMEOUT_MS,
       fetchWaitMaxMs: raw.CONSUMER_FETCH_WAIT_MAX_MS,
       commitIntervalMs: raw.CONSUMER_COMMIT_INTERVAL_MS,
+      sessionTimeoutMs: raw.CONSUMER_SESSION_TIMEOUT_MS,
       deadLetterTimeoutMs: raw.DEAD_LETTER_TIMEOUT_MS,
     }),
   })

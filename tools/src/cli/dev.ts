@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util'
 import { prettyFactory } from 'pino-pretty'
 import { startSystem } from '../system/start-system.ts'
-import { runCli, seconds, stopOnSignal } from './run-cli.ts'
+import { portOption, runCli, seconds, stopOnSignal } from './run-cli.ts'
 
 // Usage: pnpm dev [--partitions 3]
-// Environment: KAFKA_BROKERS (use that cluster), USER_DATABASE_URL + PROFILE_DATABASE_URL (use those
+// Environment: KAFKA_PORT / POSTGRES_PORT (local servers' ports, default 9092 / 5432), KAFKA_BROKERS (use that cluster), USER_DATABASE_URL + PROFILE_DATABASE_URL (use those
 // databases), LOG_LEVEL, CORS_ORIGINS, DEV_RAW_LOGS=1 (JSON logs instead of pretty ones).
 const COLORS: Record<string, string> = { 'user-service': '\x1b[36m', 'profile-service': '\x1b[35m' }
 const RESET = '\x1b[0m'
@@ -19,15 +19,21 @@ runCli(async () => {
   const pretty = process.env.DEV_RAW_LOGS
     ? undefined
     : prettyFactory({ colorize: true, ignore: 'pid,hostname,service' })
-  const system = await startSystem({
+  // Ctrl-C during start-up aborts it (cleaning up what already runs); afterwards it stops everything.
+  const abort = new AbortController()
+  const starting = startSystem({
     kafkaBrokers: process.env.KAFKA_BROKERS || undefined,
     userDatabaseUrl: process.env.USER_DATABASE_URL || undefined,
     profileDatabaseUrl: process.env.PROFILE_DATABASE_URL || undefined,
     partitions,
+    // Fixed ports, so clients and a second terminal can rely on them; the CLIs use the same ones.
+    kafkaPort: portOption('KAFKA_PORT', 9092),
+    postgresPort: Number(process.env.POSTGRES_PORT ?? 5432),
     env: {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173',
     },
+    signal: abort.signal,
     onStep: (message) => console.log(`[dev] ${message}`),
     onLine: (line, label) => {
       let text = line
@@ -41,7 +47,12 @@ runCli(async () => {
       console.log(`${COLORS[label] ?? ''}[${label}]${RESET} ${text}`)
     },
   })
-  stopOnSignal(() => system.stop())
+  stopOnSignal(async () => {
+    abort.abort()
+    const running = await starting.catch(() => undefined)
+    await running?.stop()
+  })
+  const system = await starting
 
   const user = system.userService.url
   const profile = system.profileService.url

@@ -151,6 +151,9 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Local
         configFile,
       ],
       {
+        // Its own process group: a terminal's Ctrl-C reaches only our CLI, which stops the broker
+        // last, after the services that use it. The orphan guard covers our own death.
+        detached: true,
         stdio: [
           'ignore',
           options.quiet === false ? 'inherit' : out,

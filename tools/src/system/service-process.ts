@@ -62,12 +62,14 @@ export class ServiceProcess {
   }
 
   /** Spawns the process and resolves once `/health/ready` answers 200. */
-  async start(readyTimeoutMs = 90_000): Promise<void> {
+  async start(readyTimeoutMs = 90_000, signal?: AbortSignal): Promise<void> {
     const dir = join(repoRoot(), 'microservices', this.options.service)
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/server.ts'], {
       cwd: dir,
       env: { ...process.env, ...this.options.env, HOST: '127.0.0.1', PORT: String(this.options.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group: Ctrl-C in a terminal reaches the runner, which stops services in order.
+      detached: true,
     })
     this.#child = child
     // A test runner killed hard must not leave services holding ports and consumer-group seats.
@@ -78,12 +80,13 @@ export class ServiceProcess {
         this.options.onLine?.(line, this.label)
       })
     }
-    await this.#waitReady(child, readyTimeoutMs)
+    await this.#waitReady(child, readyTimeoutMs, signal)
   }
 
-  async #waitReady(child: ChildProcess, timeoutMs: number): Promise<void> {
+  async #waitReady(child: ChildProcess, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
+      signal?.throwIfAborted()
       if (child.exitCode !== null || child.signalCode !== null) {
         const tail = this.lines.slice(-5).join('\n')
         throw new ToolError(`${this.label} exited during start-up (code ${child.exitCode}):\n${tail}`)

@@ -26,6 +26,8 @@ export interface SystemOptions {
   env?: Record<string, string>
   onLine?: (line: string, label: string) => void
   onStep?: (message: string) => void
+  /** Aborting stops start-up between steps and cleans up what was started. */
+  signal?: AbortSignal
 }
 
 export interface RunningSystem {
@@ -50,6 +52,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     // Last started, first stopped: services before the servers they use.
     for (let close = stack.pop(); close; close = stack.pop()) await close().catch(() => undefined)
   }
+  const checkpoint = () => options.signal?.throwIfAborted()
   try {
     let kafka: LocalKafka | undefined
     let kafkaBrokers = options.kafkaBrokers
@@ -64,6 +67,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       kafkaBrokers = kafka.bootstrapServers
       step(`Kafka ${kafka.version} ready at ${kafkaBrokers}`)
     }
+    checkpoint()
     const namespace = options.namespace ?? ''
     const partitions = options.partitions ?? 3
     await createTopics(kafkaBrokers, [
@@ -74,6 +78,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       `topics ready: ${namespaced(Topics.userRegister, namespace)} (${partitions} partitions) and its dead-letter topic`,
     )
 
+    checkpoint()
     let postgres: LocalPostgres | undefined
     let { userDatabaseUrl, profileDatabaseUrl } = options
     if (!userDatabaseUrl || !profileDatabaseUrl) {
@@ -89,6 +94,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       step(`PostgreSQL ${postgres.version} ready on port ${postgres.port}`)
     }
 
+    checkpoint()
     const common = { KAFKA_BROKERS: kafkaBrokers, KAFKA_TOPIC_NAMESPACE: namespace, ...options.env }
     const userService = new ServiceProcess({
       service: 'user-service',
@@ -107,7 +113,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       () => userService.stop(),
       () => profileService.stop(),
     )
-    await Promise.all([userService.start(), profileService.start()])
+    await Promise.all([
+      userService.start(90_000, options.signal),
+      profileService.start(90_000, options.signal),
+    ])
     step(`consumer group: ${namespaced(ConsumerGroups.profileService, namespace)}`)
     return { kafka, postgres, kafkaBrokers, userService, profileService, stop }
   } catch (error) {

@@ -8,6 +8,7 @@ export interface KafkaConsumerSettings {
   start: 'earliest' | 'latest'
   pollTimeoutMs: number
   fetchWaitMaxMs: number
+  sessionTimeoutMs: number
   onRebalance: (error: LibrdKafkaError, assignment: Assignment[]) => void
   onCommitted: (error: LibrdKafkaError | undefined, offsets: TopicPartitionOffset[]) => void
 }
@@ -31,6 +32,9 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): rdkafka.Ka
       'enable.partition.eof': true,
       // The broker holds an empty fetch this long even when data arrives meanwhile (measured).
       'fetch.wait.max.ms': settings.fetchWaitMaxMs,
+      'session.timeout.ms': settings.sessionTimeoutMs,
+      // librdkafka wants heartbeats well inside the session timeout; a third is the usual ratio.
+      'heartbeat.interval.ms': Math.floor(settings.sessionTimeoutMs / 3),
       rebalance_cb: settings.onRebalance,
       offset_commit_cb: settings.onCommitted,
     },

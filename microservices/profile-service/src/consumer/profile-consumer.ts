@@ -23,6 +23,7 @@ export interface ProfileConsumerOptions {
   start: 'earliest' | 'latest'
   pollTimeoutMs: number
   fetchWaitMaxMs: number
+  sessionTimeoutMs: number
   commitIntervalMs: number
   handler: MessageHandler
   log: FastifyBaseLogger

@@ -22,11 +22,30 @@ export const REDACTED_PATHS = [
   'headers.authorization',
 ]
 
+/**
+ * Errors are logged by type, message, code and stack only. pino's standard serializer also copies
+ * every enumerable property, and a node-postgres error carries its whole client (connection
+ * parameters included): noise at best, a leaked credential at worst.
+ */
+export function serializeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) }
+  const { code, statusCode } = error as Error & { code?: unknown; statusCode?: unknown }
+  return {
+    type: error.constructor.name,
+    message: error.message,
+    ...(code === undefined ? {} : { code }),
+    ...(statusCode === undefined ? {} : { statusCode }),
+    stack: error.stack,
+    ...(error.cause === undefined ? {} : { cause: serializeError(error.cause) }),
+  }
+}
+
 export function loggerOptions(service: string, config: LoggerConfig): FastifyServerOptions['logger'] {
   return {
     level: config.level,
     base: { service },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError, error: serializeError },
     ...(config.stream ? { stream: config.stream } : {}),
   }
 }

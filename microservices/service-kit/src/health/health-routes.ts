@@ -22,11 +22,13 @@ async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
  * dependencies are usable (route traffic to it only if so).
  */
 export function registerHealth(app: ZodFastify, options: { checks: Record<string, HealthCheck> }) {
-  app.get('/health/live', { schema: { tags: ['health'] } }, async () => ({ status: 'ok' }))
+  // Probes hit these every few seconds: log them only when something is wrong.
+  const logLevel = 'warn'
+  app.get('/health/live', { logLevel, schema: { tags: ['health'] } }, async () => ({ status: 'ok' }))
 
   app.get(
     '/health/ready',
-    { schema: { tags: ['health'], response: { 200: HealthResponse, 503: HealthResponse } } },
+    { logLevel, schema: { tags: ['health'], response: { 200: HealthResponse, 503: HealthResponse } } },
     async (_request, reply) => {
       const names = Object.keys(options.checks)
       const results = await Promise.all(names.map((name) => runCheck(options.checks[name]!)))

@@ -45,3 +45,18 @@ describe('createBaseApp', () => {
     expect(log.text()).not.toContain('hunter2-secret')
   })
 })
+
+describe('error serialization', () => {
+  it('logs an error without the objects it carries', async () => {
+    const log = logCapture()
+    app = await buildTestApp(log)
+    const error = Object.assign(new Error('connection terminated'), {
+      code: '57P01',
+      client: { connectionParameters: { password: 'db-secret-password' } },
+    })
+    app.log.warn({ err: error }, 'idle database connection failed')
+    const line = JSON.parse(log.lines.at(-1)!)
+    expect(line.err).toMatchObject({ type: 'Error', message: 'connection terminated', code: '57P01' })
+    expect(log.text()).not.toContain('db-secret-password')
+  })
+})
