@@ -27,15 +27,22 @@ export const REDACTED_PATHS = [
  * every enumerable property, and a node-postgres error carries its whole client (connection
  * parameters included): noise at best, a leaked credential at worst.
  */
-export function serializeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) }
+export interface SerializedError {
+  [key: string]: unknown
+  type: string
+  message: string
+  stack: string
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { type: typeof error, message: String(error), stack: '' }
   const { code, statusCode } = error as Error & { code?: unknown; statusCode?: unknown }
   return {
     type: error.constructor.name,
     message: error.message,
     ...(code === undefined ? {} : { code }),
     ...(statusCode === undefined ? {} : { statusCode }),
-    stack: error.stack,
+    stack: error.stack ?? '',
     ...(error.cause === undefined ? {} : { cause: serializeError(error.cause) }),
   }
 }
