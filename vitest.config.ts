@@ -13,6 +13,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // Unit tests first: they are fast and need no servers.
+          sequence: { groupOrder: 0 },
           include: ['{shared-contracts,tools,microservices/*}/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
@@ -21,6 +23,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['{shared-contracts,tools,microservices/*}/test/**/*.int.test.ts'],
           globalSetup: ['tools/src/testing/global-setup.ts'],
           testTimeout: 60_000,
