@@ -34,6 +34,6 @@ export function userRegisterHandler(deps: {
     const { event } = decoded
     const eventLog = log.child({ correlationId: event.correlationid, eventId: event.id })
     const result = await applyUserRegistered(deps.db, event)
-    eventLog.info({ userId: event.data.userId, result }, 'user_register event applied')
+    eventLog.info({ userId: event.data.userId, result }, 'event applied')
   }
 }

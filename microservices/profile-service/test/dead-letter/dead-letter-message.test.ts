@@ -1,4 +1,4 @@
-import { DeadLetterHeaders, decode } from '@kafka-ref/shared-contracts'
+import { DeadLetterHeaders, decode, Topics } from '@kafka-ref/shared-contracts'
 import { describe, expect, it } from 'vitest'
 import { deadLetterHeaders } from '../../src/dead-letter/dead-letter-message.ts'
 
@@ -8,7 +8,7 @@ describe('deadLetterHeaders', () => {
     const result = decode({ value })
     if (result.ok) throw new Error('expected a decode failure')
     const message = {
-      topic: 'user_register',
+      topic: Topics.userRegister,
       partition: 2,
       offset: 41,
       value,
@@ -21,7 +21,7 @@ describe('deadLetterHeaders', () => {
       { correlation_id: Buffer.from('abc') },
       { [DeadLetterHeaders.reason]: 'not_json' },
       { [DeadLetterHeaders.error]: result.error.message },
-      { [DeadLetterHeaders.topic]: 'user_register' },
+      { [DeadLetterHeaders.topic]: Topics.userRegister },
       { [DeadLetterHeaders.partition]: '2' },
       { [DeadLetterHeaders.offset]: '41' },
       { [DeadLetterHeaders.failedAt]: '2025-01-02T03:04:05.000Z' },

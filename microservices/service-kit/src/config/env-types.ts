@@ -9,6 +9,10 @@ export const commaList = () =>
       .filter(Boolean),
   )
 
+/** `host:port,host:port` → a non-empty list of brokers. */
+export const brokerList = () =>
+  commaList().pipe(z.array(z.string().min(1)).min(1, 'needs at least one host:port'))
+
 export const envInt = (defaultValue: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) =>
   z.coerce.number().int().min(min).max(max).default(defaultValue)
 
@@ -27,7 +31,7 @@ export function commonEnv(defaults: { port: number }) {
     PORT: envInt(defaults.port, { min: 0, max: 65_535 }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: postgresUrl(),
-    KAFKA_BROKERS: commaList().pipe(z.array(z.string().min(1)).min(1, 'needs at least one host:port')),
+    KAFKA_BROKERS: brokerList(),
     KAFKA_TOPIC_NAMESPACE: z
       .string()
       .regex(/^[a-zA-Z0-9._-]*$/, 'may contain only letters, digits, ".", "_" and "-"')
