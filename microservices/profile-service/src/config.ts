@@ -1,4 +1,4 @@
-import { commonEnv, envInt, loadConfig } from '@kafka-ref/service-kit'
+import { commonConfig, commonEnv, envInt, loadConfig } from '@kafka-ref/service-kit'
 import { z } from 'zod'
 
 /** Every variable the service reads, with its default; nothing else touches `process.env`. */
@@ -35,15 +35,8 @@ export type Env = Record<string, string | undefined>
 export function parseConfig(env: Env = process.env) {
   const raw = loadConfig(envSchema, env)
   return Object.freeze({
-    host: raw.HOST,
-    port: raw.PORT,
-    logLevel: raw.LOG_LEVEL,
-    databaseUrl: raw.DATABASE_URL,
-    kafkaBrokers: raw.KAFKA_BROKERS,
-    kafkaTopicNamespace: raw.KAFKA_TOPIC_NAMESPACE,
+    ...commonConfig(raw),
     kafkaClientId: raw.KAFKA_CLIENT_ID,
-    corsOrigins: raw.CORS_ORIGINS,
-    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     consumer: Object.freeze({
       batchSize: raw.CONSUMER_BATCH_SIZE,
       retryInitialMs: raw.CONSUMER_RETRY_INITIAL_MS,

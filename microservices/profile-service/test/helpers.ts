@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { Writable } from 'node:stream'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import {
   ConsumerGroups,
@@ -9,7 +8,13 @@ import {
   Topics,
   type UserRegisterEventV1,
 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, createTestTopics, testKafkaBrokers, uniqueName } from '@kafka-ref/tools/testing'
+import {
+  createTestDatabase,
+  createTestTopics,
+  LogCapture,
+  testKafkaBrokers,
+  uniqueName,
+} from '@kafka-ref/tools/testing'
 import { Producer, stringSerializers } from '@platformatic/kafka'
 import { Kysely, PostgresDialect } from 'kysely'
 import rdkafka, { type Message } from 'node-rdkafka'
@@ -18,21 +23,6 @@ import { afterEach } from 'vitest'
 import { buildApp } from '../src/app.ts'
 import { type Env, parseConfig } from '../src/config.ts'
 import type { Database } from '../src/db/schema.ts'
-
-/** Collects every log line the app writes, so a test can search them. */
-export class LogCapture {
-  readonly lines: string[] = []
-  readonly stream = new Writable({
-    write: (chunk, _encoding, done) => {
-      this.lines.push(String(chunk))
-      done()
-    },
-  })
-
-  text(): string {
-    return this.lines.join('')
-  }
-}
 
 /**
  * Registers cleanups that run after each test, last first, even when the test failed, so no

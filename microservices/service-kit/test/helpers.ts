@@ -1,23 +1,11 @@
-import { Writable } from 'node:stream'
+import { LogCapture } from '@kafka-ref/tools/testing'
 import { z } from 'zod'
 import { createBaseApp, httpError } from '../src/index.ts'
-
-/** Collects log lines so tests can assert what was (not) logged. */
-export function logCapture() {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean))
-      done()
-    },
-  })
-  return { stream, lines, text: () => lines.join('\n') }
-}
 
 export const Teapot = httpError('TEAPOT', 418, 'short and stout')
 
 /** A small app with one route of each kind the error handler must map. */
-export async function buildTestApp(log = logCapture()) {
+export async function buildTestApp(log = new LogCapture()) {
   const app = await createBaseApp({
     name: 'test-service',
     version: '0.0.0',

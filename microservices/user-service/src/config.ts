@@ -1,4 +1,4 @@
-import { commonEnv, envBoolean, envInt, loadConfig } from '@kafka-ref/service-kit'
+import { commonConfig, commonEnv, envBoolean, envInt, loadConfig } from '@kafka-ref/service-kit'
 import { z } from 'zod'
 
 const SECOND = 1000
@@ -26,15 +26,8 @@ export type Env = Record<string, string | undefined>
 export function parseConfig(env: Env = process.env) {
   const raw = loadConfig(envSchema, env)
   return Object.freeze({
-    host: raw.HOST,
-    port: raw.PORT,
-    logLevel: raw.LOG_LEVEL,
-    databaseUrl: raw.DATABASE_URL,
-    kafkaBrokers: raw.KAFKA_BROKERS,
-    kafkaTopicNamespace: raw.KAFKA_TOPIC_NAMESPACE,
+    ...commonConfig(raw),
     kafkaClientId: raw.KAFKA_CLIENT_ID,
-    corsOrigins: raw.CORS_ORIGINS,
-    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     registerRateLimit: Object.freeze({
       max: raw.REGISTER_RATE_LIMIT_MAX,

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import {
   decode,
@@ -7,27 +6,19 @@ import {
   type RegisterUserRequest,
   Topics,
 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, createTestTopics, testKafkaBrokers, uniqueName } from '@kafka-ref/tools/testing'
+import {
+  createTestDatabase,
+  createTestTopics,
+  LogCapture,
+  testKafkaBrokers,
+  uniqueName,
+} from '@kafka-ref/tools/testing'
 import Kafka from 'node-rdkafka'
 import { buildApp } from '../src/app.ts'
 import { type Env, parseConfig } from '../src/config.ts'
 
-/** Collects every log line the app writes, so a test can search them. */
-export class LogCapture {
-  readonly lines: string[] = []
-  readonly stream = new Writable({
-    write: (chunk, _encoding, done) => {
-      this.lines.push(String(chunk))
-      done()
-    },
-  })
-
-  text(): string {
-    return this.lines.join('')
-  }
-}
-
 /** What one integration test file needs: its own database and its own topic namespace. */
+
 export interface TestContext {
   env: Env
   topic: string

@@ -4,6 +4,7 @@ import { createTopics, type TopicSpec } from '../kafka/topics.ts'
 import { createDatabase } from '../postgres/create-database.ts'
 import type {} from './provided-context.ts'
 
+export { LogCapture } from './log-capture.ts'
 export { type WaitForOptions, waitFor } from './wait-for.ts'
 
 /** Bootstrap servers of the shared test broker (started by global-setup.ts). */

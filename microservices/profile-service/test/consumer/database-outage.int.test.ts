@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type LocalPostgres, startPostgres } from '@kafka-ref/tools'
-import { waitFor } from '@kafka-ref/tools/testing'
+import { LogCapture, waitFor } from '@kafka-ref/tools/testing'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -10,7 +10,6 @@ import {
   countRows,
   createTestContext,
   createTestProducer,
-  LogCapture,
   openTestDatabase,
   startApp,
   useCleanup,

@@ -5,7 +5,7 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
 
-type DeepReadonly<T> = T extends (infer U)[]
+export type DeepReadonly<T> = T extends (infer U)[]
   ? readonly DeepReadonly<U>[]
   : T extends object
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }

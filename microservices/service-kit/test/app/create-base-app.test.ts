@@ -1,6 +1,7 @@
+import { LogCapture } from '@kafka-ref/tools/testing'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { buildTestApp, logCapture } from '../helpers.ts'
+import { buildTestApp } from '../helpers.ts'
 
 let app: FastifyInstance
 afterEach(() => app?.close())
@@ -38,7 +39,7 @@ describe('createBaseApp', () => {
   })
 
   it('never writes a password to the logs', async () => {
-    const log = logCapture()
+    const log = new LogCapture()
     app = await buildTestApp(log)
     app.log.info({ body: { password: 'hunter2-secret' }, password: 'hunter2-secret' }, 'careless')
     expect(log.text()).toContain('careless')
@@ -48,7 +49,7 @@ describe('createBaseApp', () => {
 
 describe('error serialization', () => {
   it('logs an error without the objects it carries', async () => {
-    const log = logCapture()
+    const log = new LogCapture()
     app = await buildTestApp(log)
     const error = Object.assign(new Error('connection terminated'), {
       code: '57P01',

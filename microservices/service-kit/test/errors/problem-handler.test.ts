@@ -1,7 +1,8 @@
 import { PROBLEM_CONTENT_TYPE, ProblemDetails } from '@kafka-ref/shared-contracts'
+import { LogCapture } from '@kafka-ref/tools/testing'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { buildTestApp, logCapture } from '../helpers.ts'
+import { buildTestApp } from '../helpers.ts'
 
 const ID = '6f1c1d2e-3f4a-4b5c-8d6e-7f8091a2b3c4'
 let app: FastifyInstance
@@ -61,7 +62,7 @@ describe('problem handler', () => {
   })
 
   it('hides internals of a 500 but logs them', async () => {
-    const log = logCapture()
+    const log = new LogCapture()
     app = await buildTestApp(log)
     const response = await app.inject({ url: '/boom' })
     const body = expectProblem(response, 500)

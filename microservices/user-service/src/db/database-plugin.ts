@@ -1,6 +1,4 @@
-import { openDatabase } from '@kafka-ref/service-kit'
-import type { FastifyInstance } from 'fastify'
-import fp from 'fastify-plugin'
+import { databasePlugin } from '@kafka-ref/service-kit'
 import type { Kysely } from 'kysely'
 import { migrations } from './migrations/index.ts'
 import type { Database } from './schema.ts'
@@ -11,21 +9,4 @@ declare module 'fastify' {
   }
 }
 
-export interface DatabasePluginOptions {
-  connectionString: string
-}
-
-/** Opens the pool and migrates before any route can run; closes the pool last. */
-async function databasePlugin(app: FastifyInstance, options: DatabasePluginOptions) {
-  const db = await openDatabase<Database>({
-    connectionString: options.connectionString,
-    migrations,
-    onPoolError: (err) => app.log.warn({ err }, 'idle database connection failed'),
-  })
-  app.decorate('db', db)
-  app.addHook('onClose', async () => {
-    await db.destroy()
-  })
-}
-
-export default fp(databasePlugin, { name: 'database' })
+export default databasePlugin<Database>(migrations)

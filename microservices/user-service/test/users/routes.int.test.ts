@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { PROBLEM_CONTENT_TYPE, UserResponse } from '@kafka-ref/shared-contracts'
+import { LogCapture } from '@kafka-ref/tools/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createTestContext,
-  LogCapture,
-  register,
-  registration,
-  startApp,
-  type TestContext,
-} from '../helpers.ts'
+import { createTestContext, register, registration, startApp, type TestContext } from '../helpers.ts'
 
 let context: TestContext
 let app: ZodFastify

@@ -1,0 +1,19 @@
+import type { z } from 'zod'
+import type { commonEnv } from './env-types.ts'
+import type { DeepReadonly } from './load-config.ts'
+
+type CommonEnv = z.output<z.ZodObject<ReturnType<typeof commonEnv>>>
+
+/** The camelCase config both services derive from `commonEnv` variables. */
+export function commonConfig(raw: DeepReadonly<CommonEnv>) {
+  return {
+    host: raw.HOST,
+    port: raw.PORT,
+    logLevel: raw.LOG_LEVEL,
+    databaseUrl: raw.DATABASE_URL,
+    kafkaBrokers: raw.KAFKA_BROKERS,
+    kafkaTopicNamespace: raw.KAFKA_TOPIC_NAMESPACE,
+    corsOrigins: raw.CORS_ORIGINS,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+  }
+}
