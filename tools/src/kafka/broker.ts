@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { freePorts } from '../util/free-port.ts'
 import { guardAgainstOrphan } from '../util/orphan-guard.ts'
 import { ToolError } from '../util/tool-error.ts'
+import { waitForExit } from '../util/wait-for-exit.ts'
 import { sleep, waitForBroker } from './admin.ts'
 import { clusterIdFor, isFormatted, log4jConfig, serverProperties } from './config.ts'
 import { ensureKafkaJars, KAFKA_VERSION } from './jars.ts'
@@ -58,17 +59,6 @@ const JVM_OPTIONS = [
   '-XX:+ExitOnOutOfMemoryError',
   '-Djava.awt.headless=true',
 ]
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
-}
 
 async function tail(file: string, lines: number): Promise<string> {
   try {

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline'
 import { guardAgainstOrphan } from '../util/orphan-guard.ts'
 import { repoRoot } from '../util/repo-root.ts'
 import { ToolError } from '../util/tool-error.ts'
+import { waitForExit } from '../util/wait-for-exit.ts'
 
 export type ServiceName = 'user-service' | 'profile-service'
 
@@ -16,17 +17,6 @@ export interface ServiceProcessOptions {
   env: Record<string, string>
   /** Called with every line the service writes (pino JSON on stdout, anything on stderr). */
   onLine?: (line: string, label: string) => void
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true)
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
 }
 
 /**
