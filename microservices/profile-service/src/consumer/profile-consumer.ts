@@ -5,9 +5,9 @@ import rdkafka, {
   type Message,
   type TopicPartition,
 } from 'node-rdkafka'
-import { backoffDelay } from './backoff.ts'
 import { connect, createKafkaConsumer, disconnectWithin, poll } from './kafka-consumer-client.ts'
 import { OffsetTracker, partitionKey, type TopicPartitionOffset } from './offset-tracker.ts'
+import { PartitionRetries } from './partition-retries.ts'
 
 /** Applies one message; a throw means "not done, try again later" (the partition is paused meanwhile). */
 export type MessageHandler = (message: Message, log: FastifyBaseLogger) => Promise<void>
@@ -36,13 +36,6 @@ export interface CloseOptions {
   timeoutMs?: number
 }
 
-interface RetryState {
-  attempt: number
-  /** The failed message: the next delivery of the partition must start here. */
-  offset: number
-  timer: NodeJS.Timeout | undefined
-}
-
 const { ERR__ASSIGN_PARTITIONS, ERR__REVOKE_PARTITIONS } = rdkafka.CODES.ERRORS
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -56,7 +49,7 @@ export class ProfileConsumer {
   readonly #consumer: rdkafka.KafkaConsumer
   readonly #tracker = new OffsetTracker()
   readonly #owned = new Map<string, TopicPartition>()
-  readonly #retrying = new Map<string, RetryState>()
+  readonly #retries: PartitionRetries
   #loop: Promise<void> | undefined
   #batch: Promise<void> = Promise.resolve()
   #stopping = false
@@ -72,6 +65,13 @@ export class ProfileConsumer {
       onCommitted: (error, offsets) => this.#onCommitted(error, offsets),
     })
     this.#consumer.on('event.error', (err) => options.log.warn({ err }, 'kafka consumer error'))
+    this.#retries = new PartitionRetries({
+      consumer: this.#consumer,
+      retryInitialMs: options.retryInitialMs,
+      retryMaxMs: options.retryMaxMs,
+      log: options.log,
+      canResume: (key) => this.#owned.has(key) && !this.#stopping,
+    })
   }
 
   get isConnected(): boolean {
@@ -99,7 +99,7 @@ export class ProfileConsumer {
     if (this.#stopping) return
     this.#stopping = true
     this.#commitOnClose = commit
-    for (const state of this.#retrying.values()) clearTimeout(state.timer)
+    this.#retries.cancelAll()
     await this.#loop
     if (!this.#consumer.isConnected()) return
     if (commit) this.#commit((key) => this.#owned.has(key))
@@ -133,11 +133,11 @@ export class ProfileConsumer {
       if (this.#stopping) return
       const key = partitionKey(message.topic, message.partition)
       if (!this.#owned.has(key)) continue
-      const retry = this.#retrying.get(key)
-      if (retry?.timer) continue
-      if (retry && message.offset > retry.offset) {
+      if (this.#retries.isWaiting(key)) continue
+      const failedOffset = this.#retries.failedOffset(key)
+      if (failedOffset !== undefined && message.offset > failedOffset) {
         // Never jump past a failed message: rewind to it again.
-        this.#retryLater(message, retry.offset, new Error('fetched past the failed message'))
+        this.#retries.schedule(message, failedOffset, new Error('fetched past the failed message'))
         continue
       }
       const log = this.#options.log.child({
@@ -148,48 +148,13 @@ export class ProfileConsumer {
       try {
         await this.#options.handler(message, log)
       } catch (err) {
-        this.#retryLater(message, message.offset, err as Error)
+        this.#retries.schedule(message, message.offset, err as Error)
         continue
       }
-      this.#retrying.delete(key)
+      this.#retries.clear(key)
       this.#tracker.markStored(message.topic, message.partition, message.offset)
       this.#processed++
     }
-  }
-
-  /**
-   * Pauses the partition and rewinds it to the failed message; the messages already fetched
-   * after it are dropped from this batch and fetched again on resume, so none is skipped.
-   */
-  #retryLater(message: Message, offset: number, err: Error) {
-    const key = partitionKey(message.topic, message.partition)
-    const partition = { topic: message.topic, partition: message.partition }
-    const state = this.#retrying.get(key) ?? { attempt: 0, offset, timer: undefined }
-    state.attempt++
-    state.offset = offset
-    const delayMs = backoffDelay(state.attempt, this.#options.retryInitialMs, this.#options.retryMaxMs)
-    this.#options.log.warn(
-      { err, ...partition, offset, attempt: state.attempt, delayMs },
-      'message failed; partition paused until retry',
-    )
-    try {
-      this.#consumer.pause([partition])
-      this.#consumer.seek({ ...partition, offset }, 0, (error) => {
-        if (error) this.#options.log.warn({ err: error, ...partition, offset }, 'seek failed')
-      })
-    } catch (error) {
-      this.#options.log.warn({ err: error, ...partition }, 'cannot pause or rewind the partition')
-    }
-    state.timer = setTimeout(() => {
-      state.timer = undefined
-      if (!this.#owned.has(key) || this.#stopping) return
-      try {
-        this.#consumer.resume([partition])
-      } catch (error) {
-        this.#options.log.warn({ err: error, ...partition }, 'cannot resume the partition')
-      }
-    }, delayMs)
-    this.#retrying.set(key, state)
   }
 
   #commitIfDue() {
@@ -243,8 +208,7 @@ export class ProfileConsumer {
     const keys = new Set(assignment.map(({ topic, partition }) => partitionKey(topic, partition)))
     if (this.#commitOnClose) this.#commit((key) => keys.has(key))
     for (const key of keys) {
-      clearTimeout(this.#retrying.get(key)?.timer)
-      this.#retrying.delete(key)
+      this.#retries.clear(key)
       this.#tracker.forget(key)
     }
     try {
