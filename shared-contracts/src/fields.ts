@@ -8,7 +8,17 @@ export const USERNAME_PATTERN = /^[a-zA-Z0-9_]{3,32}$/
 export const Username = z
   .string()
   .regex(USERNAME_PATTERN, 'must be 3-32 characters: letters, digits or underscore')
-export const DisplayName = z.string().trim().min(1).max(64)
+/**
+ * PostgreSQL cannot store U+0000 in text: accepted here, it became a 500 at registration and a
+ * message no consumer could ever store (a blocked partition instead of a dead letter).
+ */
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what is refused
+  .regex(/^[^\u0000]*$/, 'must not contain the NUL character')
 /** OWASP ASVS: at least 12 characters, and long passphrases (at least 64) allowed. */
 export const PASSWORD_MIN_LENGTH = 12
 export const PASSWORD_MAX_LENGTH = 128

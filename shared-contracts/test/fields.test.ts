@@ -83,6 +83,10 @@ describe('DisplayName', () => {
     expect(DisplayName.safeParse('x'.repeat(65)).success).toBe(false)
     expect(DisplayName.parse(` ${'x'.repeat(64)} `)).toHaveLength(64)
   })
+
+  it('rejects the NUL character, which PostgreSQL text cannot hold', () => {
+    expect(DisplayName.safeParse('Ada\u0000Lovelace').success).toBe(false)
+  })
 })
 
 describe('Password', () => {

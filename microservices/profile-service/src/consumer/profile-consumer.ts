@@ -101,6 +101,8 @@ export class ProfileConsumer {
     this.#commitOnClose = commit
     this.#retries.cancelAll()
     await this.#loop
+    // A handler that failed during the last batch may have scheduled another resume.
+    this.#retries.cancelAll()
     if (!this.#consumer.isConnected()) return
     if (commit) this.#commit((key) => this.#owned.has(key))
     // librdkafka's close waits for the commit above, then revokes (see #revoke) and leaves the group.

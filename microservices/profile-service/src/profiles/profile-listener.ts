@@ -48,8 +48,19 @@ export class ProfileListener {
     }
     client.on('error', lost)
     client.on('end', () => lost())
-    await client.connect()
-    await client.query(`LISTEN ${PROFILE_CREATED_CHANNEL}`)
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${PROFILE_CREATED_CHANNEL}`)
+    } catch (error) {
+      // Not yet this.#client, so lost() ignores it: end it here or it stays open.
+      await client.end().catch(() => undefined)
+      throw error
+    }
+    // close() may have run meanwhile (shutdown during a reconnect): keep no connection open past it.
+    if (this.#closed) {
+      await client.end().catch(() => undefined)
+      return
+    }
     this.#client = client
   }
 

@@ -123,6 +123,22 @@ describe('profile consumer', () => {
     expect(app.profileConsumer.processedCount).toBe(5)
   })
 
+  it('dead-letters an event PostgreSQL could never store (NUL in a name) instead of retrying it forever', async () => {
+    const { ctx, producer, db, start } = await setUp()
+    await start()
+    const [poison, next] = [userRegisterEvent(), userRegisterEvent()]
+    const nul = { ...poison, data: { ...poison.data, displayName: 'Ada\u0000Lovelace' } }
+    await producer.sendRaw(ctx.topic, [
+      { ...encode(poison), value: JSON.stringify(nul), partition: 2 },
+      { ...encode(next), partition: 2 },
+    ])
+
+    await waitForCommitted(ctx, [NO_OFFSET, NO_OFFSET, 2])
+    expect(await countRows(db)).toEqual({ profiles: 1, events: 1 })
+    const [dead] = await readMessages(ctx.brokers, ctx.deadLetterTopic, 1)
+    expect(headersOf(dead!)[DeadLetterHeaders.reason]).toBe(DecodeErrorReasons.schemaViolation)
+  })
+
   it('redelivers an event processed but not committed to the next consumer, which stores nothing twice', async () => {
     // Commits batched far apart: the first consumer processes but has not committed yet.
     const { ctx, producer, db, start } = await setUp({ CONSUMER_COMMIT_INTERVAL_MS: '600000' })

@@ -20,6 +20,12 @@ function deepFreeze<T>(value: T): DeepReadonly<T> {
 }
 
 /**
+ * The bad value is echoed to help fix it, but never a URL's credentials: a DATABASE_URL is most
+ * often invalid because of a character in its password, and this line ends up in logs.
+ */
+const withoutCredentials = (value: string) => value.replace(/^([a-z][a-z\d+.-]*:\/\/).*@/i, '$1***@')
+
+/**
  * Parses the environment once, at start. Services read config only from the returned object,
  * so a missing variable fails here, by name, rather than at the first request that needs it.
  */
@@ -32,7 +38,7 @@ export function loadConfig<S extends z.ZodObject>(
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)'
       const given = issue.path.length ? env[String(issue.path[0])] : undefined
-      return `${name}: ${issue.message}${given === undefined ? '' : ` (got ${JSON.stringify(given)})`}`
+      return `${name}: ${issue.message}${given === undefined ? '' : ` (got ${JSON.stringify(withoutCredentials(given))})`}`
     })
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`)
   }

@@ -6,6 +6,8 @@ export interface DatabaseOptions {
   /** Ordered by name: use sortable names such as `0001-create-users`. */
   migrations: Record<string, Migration>
   poolMax?: number
+  /** How long to wait for a new connection before failing. Default 5 s. */
+  connectionTimeoutMs?: number
   plugins?: KyselyPlugin[]
   /** Where pool-level errors are reported (an idle connection dropped by the server, say). */
   onPoolError?: (error: Error) => void
@@ -17,7 +19,13 @@ export interface DatabaseOptions {
  * service can start at once against the same database.
  */
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Kysely<DB>> {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolMax ?? 10 })
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolMax ?? 10,
+    // An unreachable host (not a refused connection) would otherwise hang requests and readiness
+    // checks for the OS's TCP timeout; failing fast turns it into a 500/503 and a retry.
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+  })
   // Without a listener, an idle client's error (e.g. the server restarting) would crash the process.
   pool.on('error', (error) => options.onPoolError?.(error))
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: options.plugins ?? [] })

@@ -32,6 +32,17 @@ describe('loadConfig', () => {
     }
   })
 
+  it('never echoes the password of a bad URL', () => {
+    const attempt = () =>
+      loadConfig(schema, { ...valid, DATABASE_URL: 'postgres://app:s3cr#t@db:5432/users' })
+    expect(attempt).toThrow(
+      /DATABASE_URL: must be a postgres:\/\/ URL \(got "postgres:\/\/\*\*\*@db:5432\/users"\)/,
+    )
+    expect(() => loadConfig(schema, { ...valid, DATABASE_URL: 'mysql://app:s3/cr3t@db/users' })).toThrow(
+      /got "mysql:\/\/\*\*\*@db\/users"/,
+    )
+  })
+
   it('names a missing required variable', () => {
     expect(() => loadConfig(schema, { DATABASE_URL: valid.DATABASE_URL })).toThrow(/KAFKA_BROKERS/)
   })

@@ -82,6 +82,16 @@ describe('POST /user/register', () => {
     })
     expect(response.statusCode).toBe(400)
     expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
+    expect(response.json().code).toBe('FST_ERR_CTP_INVALID_JSON_BODY') // as the README documents
+  })
+
+  it('400, not 500: a display name PostgreSQL cannot store (NUL character)', async () => {
+    const response = await register(app, registration({ displayName: 'Ada\u0000Lovelace' }))
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ pointer: '/displayName' }],
+    })
   })
 
   it('409: email taken, whatever its case', async () => {
