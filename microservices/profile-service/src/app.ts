@@ -1,4 +1,5 @@
 import { createBaseApp, type ZodFastify } from '@kafka-ref/service-kit'
+import { EventTypes } from '@kafka-ref/shared-contracts'
 import type { DestinationStream } from 'pino'
 import type { Config } from './config.ts'
 import consumerPlugin from './consumer/consumer-plugin.ts'
@@ -24,7 +25,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const app = await createBaseApp({
     name: SERVICE_NAME,
     version: '0.1.0',
-    description: 'Creates a profile for every user_register event, exactly once, and serves it.',
+    description: `Creates a profile for every ${EventTypes.userRegister} event, exactly once, and serves it.`,
     logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     corsOrigins: config.corsOrigins,
   })

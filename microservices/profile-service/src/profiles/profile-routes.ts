@@ -1,5 +1,11 @@
 import { httpError, type ZodFastify } from '@kafka-ref/service-kit'
-import { ProblemDetails, ProfileParams, ProfileQuery, ProfileResponse } from '@kafka-ref/shared-contracts'
+import {
+  EventTypes,
+  ProblemDetails,
+  ProfileParams,
+  ProfileQuery,
+  ProfileResponse,
+} from '@kafka-ref/shared-contracts'
 import { findProfile } from './profile-store.ts'
 
 export const ProfileNotFound = httpError('PROFILE_NOT_FOUND', 404, 'profile not found')
@@ -12,7 +18,7 @@ export function profileRoutes(app: ZodFastify) {
         tags: ['profiles'],
         summary: 'A user profile, optionally waiting for it to be created',
         description:
-          'Profiles are created asynchronously from user_register events. Right after registering, ' +
+          `Profiles are created asynchronously from ${EventTypes.userRegister} events. Right after registering, ` +
           'pass `waitMs` to get the profile as soon as it is stored instead of polling.',
         params: ProfileParams,
         querystring: ProfileQuery,
