@@ -1,0 +1,45 @@
+/** Median, min and max of the runs of one figure: the median resists the odd noisy run on a shared machine. */
+export interface Summary {
+  median: number
+  min: number
+  max: number
+  runs: number[]
+}
+
+export function summarize(values: readonly number[]): Summary {
+  if (values.length === 0) throw new Error('no runs to summarize')
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+  return { median, min: sorted[0]!, max: sorted.at(-1)!, runs: [...values] }
+}
+
+/** Nearest-rank percentile (p in 0–100) of raw samples, e.g. latencies. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)))
+  return sorted[rank - 1]!
+}
+
+/**
+ * Runs baseline and subjects alternately (baseline, subject A, subject B, baseline, …), so a slow
+ * drift of the machine (another process, a warming cache) hits every side alike instead of
+ * skewing one of them.
+ */
+export async function interleave<K extends string, R>(
+  runs: number,
+  steps: Record<K, (run: number) => Promise<R>>,
+  onResult?: (key: K, run: number, result: R) => void,
+): Promise<Record<K, R[]>> {
+  const keys = Object.keys(steps) as K[]
+  const results = Object.fromEntries(keys.map((key) => [key, [] as R[]])) as Record<K, R[]>
+  for (let run = 0; run < runs; run++) {
+    for (const key of keys) {
+      const result = await steps[key](run)
+      results[key].push(result)
+      onResult?.(key, run, result)
+    }
+  }
+  return results
+}
