@@ -38,7 +38,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
 
   userRoutes(app, {
     topic,
-    passwordHashCost: config.passwordHashCost,
+    passwordHash: config.passwordHash,
     registerRateLimit: config.registerRateLimit,
   })
   healthRoutes(app, { relayEnabled: config.outbox.enabled })

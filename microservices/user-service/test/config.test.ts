@@ -15,7 +15,7 @@ describe('parseConfig', () => {
       kafkaBrokers: ['localhost:9092', 'localhost:9093'],
       kafkaTopicNamespace: '',
       kafkaClientId: 'user-service',
-      passwordHashCost: 17,
+      passwordHash: { cost: 17, concurrency: 2 },
       outbox: { enabled: true, batchSize: 100, pollIntervalMs: 1000 },
     })
     expect(Object.isFrozen(config)).toBe(true)

@@ -46,6 +46,8 @@ export function encode(event: KnownEvent): EncodedMessage {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
+/** Built once: zod compiles a schema on first use, and decode runs for every message. */
+const EventHead = EnvelopeAttributes.pick({ type: true, dataversion: true })
 const failure = (...args: ConstructorParameters<typeof DecodeError>): DecodeResult => ({
   ok: false,
   error: new DecodeError(...args),
@@ -69,7 +71,7 @@ export function decode(message: RawMessage, options: DecodeOptions = {}): Decode
     return failure(DecodeErrorReasons.notJson, `value is not UTF-8 JSON: ${(error as Error).message}`)
   }
 
-  const head = EnvelopeAttributes.pick({ type: true, dataversion: true }).safeParse(json)
+  const head = EventHead.safeParse(json)
   if (!head.success) {
     return failure(
       DecodeErrorReasons.notAnEvent,

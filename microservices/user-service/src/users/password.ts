@@ -1,4 +1,5 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto'
+import pLimit from 'p-limit'
 
 const SALT_BYTES = 16
 const KEY_BYTES = 64
@@ -47,4 +48,26 @@ export async function verifyPassword(password: string, stored: string): Promise<
     scryptOptions(Number(logN), Number(r), Number(p)),
   )
   return timingSafeEqual(actual, expected)
+}
+
+export interface PasswordHasher {
+  (password: string): Promise<string>
+  /** Hashes running now / waiting for a slot. */
+  readonly activeCount: number
+  readonly pendingCount: number
+}
+
+/**
+ * Hashes with at most `concurrency` scrypt runs at once. scrypt runs on libuv's thread pool (4
+ * threads by default), which node-postgres also needs to resolve and open connections: left
+ * unbounded, a burst of registrations at OWASP cost fills the pool for seconds and new database
+ * connections time out. Each run also holds 128·N·r bytes (128 MiB at N=2^17).
+ */
+export function passwordHasher({ cost, concurrency }: { cost: number; concurrency: number }): PasswordHasher {
+  const limit = pLimit(concurrency)
+  const hash = (password: string) => limit(() => hashPassword(password, cost))
+  return Object.defineProperties(hash, {
+    activeCount: { get: () => limit.activeCount },
+    pendingCount: { get: () => limit.pendingCount },
+  }) as PasswordHasher
 }

@@ -3,14 +3,14 @@ import { createUserRegisterEvent, encode, type RegisterUserRequest } from '@kafk
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.ts'
 import { insertOutboxMessage } from '../outbox/outbox-repository.ts'
-import { hashPassword } from './password.ts'
+import type { PasswordHasher } from './password.ts'
 import { insertUser, toUserResponse, uniqueViolationError } from './user-repository.ts'
 
 export interface RegisterContext {
   /** The request id; it becomes the event's correlation id. */
   correlationId: string
   topic: string
-  passwordHashCost: number
+  hashPassword: PasswordHasher
 }
 
 /**
@@ -22,7 +22,7 @@ export async function registerUser(
   request: RegisterUserRequest,
   context: RegisterContext,
 ) {
-  const passwordHash = await hashPassword(request.password, context.passwordHashCost)
+  const passwordHash = await context.hashPassword(request.password)
   try {
     return await db.transaction().execute(async (trx) => {
       const row = await insertUser(trx, {

@@ -7,16 +7,18 @@ import {
   UserResponse,
 } from '@kafka-ref/shared-contracts'
 import { UserNotFound } from './errors.ts'
+import { passwordHasher } from './password.ts'
 import { registerUser } from './register-user.ts'
 import { findUserById, toUserResponse } from './user-repository.ts'
 
 export interface UserRoutesOptions {
   topic: string
-  passwordHashCost: number
+  passwordHash: { cost: number; concurrency: number }
   registerRateLimit: { max: number; windowMs: number }
 }
 
 export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
+  const hashPassword = passwordHasher(options.passwordHash)
   app.post(
     '/user/register',
     {
@@ -42,7 +44,7 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
       const user = await registerUser(app.db, request.body, {
         correlationId: request.id,
         topic: options.topic,
-        passwordHashCost: options.passwordHashCost,
+        hashPassword,
       })
       app.outboxRelay.wake()
       request.log.info({ userId: user.id }, 'user registered')

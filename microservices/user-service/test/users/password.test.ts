@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hashPassword, verifyPassword } from '../../src/users/password.ts'
+import { hashPassword, passwordHasher, verifyPassword } from '../../src/users/password.ts'
 
 const password = 'correct horse battery staple'
 
@@ -24,5 +24,16 @@ describe('password hashing', () => {
     const stored = await hashPassword(password, 17)
     expect(stored).toMatch(/^scrypt\$ln=17,r=8,p=1\$/)
     expect(await verifyPassword(password, stored)).toBe(true)
+  })
+
+  it('runs at most `concurrency` hashes at once and queues the rest', async () => {
+    const hash = passwordHasher({ cost: 4, concurrency: 1 })
+    const all = Promise.all([hash(password), hash(password), hash(password)])
+    await Promise.resolve()
+    expect([hash.activeCount, hash.pendingCount]).toEqual([1, 2])
+    const hashes = await all
+    expect(new Set(hashes).size).toBe(3)
+    expect(await verifyPassword(password, hashes[2]!)).toBe(true)
+    expect([hash.activeCount, hash.pendingCount]).toEqual([0, 0])
   })
 })
