@@ -7,10 +7,15 @@ import rdkafka, {
 } from 'node-rdkafka'
 import { connect, createKafkaConsumer, disconnectWithin, poll } from './kafka-consumer-client.ts'
 import { OffsetTracker, partitionKey, type TopicPartitionOffset } from './offset-tracker.ts'
+import { partitionChunks } from './partition-chunks.ts'
 import { PartitionRetries } from './partition-retries.ts'
 
-/** Applies one message; a throw means "not done, try again later" (the partition is paused meanwhile). */
-export type MessageHandler = (message: Message, log: FastifyBaseLogger) => Promise<void>
+/**
+ * Applies consecutive messages of one partition together (e.g. in one transaction). A throw means
+ * "none of them is done": the consumer then applies them again one at a time (`[message]`), and a
+ * message that still fails is retried later, its partition paused meanwhile. Must be idempotent.
+ */
+export type BatchHandler = (messages: Message[], log: FastifyBaseLogger) => Promise<void>
 
 export interface ProfileConsumerOptions {
   brokers: readonly string[]
@@ -25,7 +30,7 @@ export interface ProfileConsumerOptions {
   fetchWaitMaxMs: number
   sessionTimeoutMs: number
   commitIntervalMs: number
-  handler: MessageHandler
+  handler: BatchHandler
   log: FastifyBaseLogger
 }
 
@@ -130,33 +135,61 @@ export class ProfileConsumer {
   }
 
   async #process(messages: Message[]): Promise<void> {
-    for (const message of messages) {
+    for (const chunk of partitionChunks(messages)) {
       // Whatever is left of the batch is not committed and will be delivered again.
       if (this.#stopping) return
-      const key = partitionKey(message.topic, message.partition)
+      const first = chunk[0]!
+      const key = partitionKey(first.topic, first.partition)
       if (!this.#owned.has(key)) continue
       if (this.#retries.isWaiting(key)) continue
       const failedOffset = this.#retries.failedOffset(key)
-      if (failedOffset !== undefined && message.offset > failedOffset) {
+      if (failedOffset !== undefined && first.offset > failedOffset) {
         // Never jump past a failed message: rewind to it again.
-        this.#retries.schedule(message, failedOffset, new Error('fetched past the failed message'))
+        this.#retries.schedule(first, failedOffset, new Error('fetched past the failed message'))
         continue
       }
-      const log = this.#options.log.child({
-        topic: message.topic,
-        partition: message.partition,
-        offset: message.offset,
-      })
+      await this.#processChunk(key, chunk)
+    }
+  }
+
+  /**
+   * One handler call for the whole chunk (one transaction instead of one per message). If it fails,
+   * the messages go one by one, so the failing one is isolated: those before it are stored, it is
+   * retried (partition paused and rewound to it), nothing after it is stored or committed.
+   */
+  async #processChunk(key: string, chunk: Message[]): Promise<void> {
+    const first = chunk[0]!
+    const last = chunk.at(-1)!
+    const log = this.#options.log.child({ topic: first.topic, partition: first.partition })
+    if (chunk.length > 1) {
       try {
-        await this.#options.handler(message, log)
+        await this.#options.handler(chunk, log)
+        this.#stored(key, last, chunk.length)
+        return
+      } catch (err) {
+        log.warn(
+          { err, fromOffset: first.offset, toOffset: last.offset },
+          'chunk failed; applying its messages one by one',
+        )
+      }
+    }
+    for (const message of chunk) {
+      if (this.#stopping || !this.#owned.has(key)) return
+      try {
+        await this.#options.handler([message], log)
       } catch (err) {
         this.#retries.schedule(message, message.offset, err as Error)
-        continue
+        return
       }
-      this.#retries.clear(key)
-      this.#tracker.markStored(message.topic, message.partition, message.offset)
-      this.#processed++
+      this.#stored(key, message, 1)
     }
+  }
+
+  /** `message` and every message of its partition before it in the batch are stored. */
+  #stored(key: string, message: Message, count: number) {
+    this.#retries.clear(key)
+    this.#tracker.markStored(message.topic, message.partition, message.offset)
+    this.#processed += count
   }
 
   #commitIfDue() {

@@ -1,10 +1,10 @@
-import { decode } from '@kafka-ref/shared-contracts'
+import { type DecodeError, decode, type UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
 import type { Kysely } from 'kysely'
-import type { MessageHeader } from 'node-rdkafka'
+import type { Message, MessageHeader } from 'node-rdkafka'
 import type { Database } from '../db/schema.ts'
 import type { DeadLetterProducer } from '../dead-letter/dead-letter-producer.ts'
-import { applyUserRegistered } from '../profiles/profile-store.ts'
-import type { MessageHandler } from './profile-consumer.ts'
+import { applyUserRegisteredBatch } from '../profiles/profile-store.ts'
+import type { BatchHandler } from './profile-consumer.ts'
 
 /** Set by the contracts' encode(); read here only to trace messages that cannot be decoded. */
 const CORRELATION_HEADER = 'correlation_id'
@@ -15,25 +15,64 @@ function header(headers: MessageHeader[] | undefined, name: string): string | un
 }
 
 /**
- * Stores the profile of a `user_register` event (idempotently), or dead-letters a message that can
- * never be decoded. Any throw (database down, dead-letter publish failed) is retried by the consumer.
+ * Stores the profiles of a partition's `user_register` events in one transaction (idempotently),
+ * and dead-letters the messages that can never be decoded. Any throw (database down, dead-letter
+ * publish failed) means "none of these is done": the consumer applies them again, one by one.
  */
 export function userRegisterHandler(deps: {
   db: Kysely<Database>
   deadLetter: DeadLetterProducer
-}): MessageHandler {
-  return async (message, log) => {
-    const decoded = decode({ value: message.value })
-    if (!decoded.ok) {
-      const { error } = decoded
-      const messageLog = log.child({ correlationId: header(message.headers, CORRELATION_HEADER) })
-      await deps.deadLetter.publish(message, error)
-      messageLog.warn({ reason: error.reason, error: error.message }, 'undecodable message dead-lettered')
-      return
+}): BatchHandler {
+  return async (messages, log) => {
+    const decoded: Array<{ message: Message; event: UserRegisterEventV1 }> = []
+    const undecodable: Array<{ message: Message; error: DecodeError }> = []
+    for (const message of messages) {
+      const result = decode({ value: message.value })
+      if (result.ok) decoded.push({ message, event: result.event })
+      else undecodable.push({ message, error: result.error })
     }
-    const { event } = decoded
-    const eventLog = log.child({ correlationId: event.correlationid, eventId: event.id })
-    const result = await applyUserRegistered(deps.db, event)
-    eventLog.info({ userId: event.data.userId, result }, 'event applied')
+
+    // The database first: while it is down, every retry of the chunk fails here, before publishing
+    // its dead letters again. (No offset is committed before both steps succeeded.)
+    const results = await applyUserRegisteredBatch(
+      deps.db,
+      decoded.map(({ event }) => event),
+    )
+    decoded.forEach(({ message, event }, i) => {
+      log.info(
+        {
+          offset: message.offset,
+          correlationId: event.correlationid,
+          eventId: event.id,
+          userId: event.data.userId,
+          result: results[i],
+        },
+        'event applied',
+      )
+    })
+
+    // Published together (one linger, acknowledgements awaited); every publish settles before a
+    // failure is reported, so none is left running when the chunk is applied again.
+    const published = await Promise.allSettled(
+      undecodable.map(({ message, error }) => deps.deadLetter.publish(message, error)),
+    )
+    let failure: unknown
+    published.forEach((outcome, i) => {
+      const { message, error } = undecodable[i]!
+      if (outcome.status === 'rejected') {
+        failure ??= outcome.reason
+        return
+      }
+      log.warn(
+        {
+          offset: message.offset,
+          correlationId: header(message.headers, CORRELATION_HEADER),
+          reason: error.reason,
+          error: error.message,
+        },
+        'undecodable message dead-lettered',
+      )
+    })
+    if (failure !== undefined) throw failure
   }
 }

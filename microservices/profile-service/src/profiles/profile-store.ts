@@ -16,21 +16,56 @@ export async function applyUserRegistered(
   db: Kysely<Database>,
   event: UserRegisterEventV1,
 ): Promise<ApplyResult> {
+  const [result] = await applyUserRegisteredBatch(db, [event])
+  return result!
+}
+
+/**
+ * Applies many events in ONE transaction, with the effect of applying them one after the other
+ * (one commit instead of one per event is what makes the consumer fast). All or nothing: if the
+ * transaction fails, none of them is recorded. Returns one result per event, in order; an event
+ * whose id was already recorded, or appears earlier in `events`, is a duplicate.
+ */
+export async function applyUserRegisteredBatch(
+  db: Kysely<Database>,
+  events: readonly UserRegisterEventV1[],
+): Promise<ApplyResult[]> {
+  if (events.length === 0) return []
   return db.transaction().execute(async (tx) => {
+    // PostgreSQL answers uuids in lower case; the contract also accepts upper case.
+    // Sorted, so concurrent transactions of several instances take row locks in the same order.
+    const ids = [...new Set(events.map((event) => event.id.toLowerCase()))].sort()
     const recorded = await tx
       .insertInto('processed_events')
-      .values({ event_id: event.id })
+      .values(ids.map((id) => ({ event_id: id })))
       .onConflict((conflict) => conflict.column('event_id').doNothing())
       .returning('event_id')
-      .executeTakeFirst()
-    if (!recorded) return 'duplicate'
+      .execute()
+    const fresh = new Set(recorded.map((row) => row.event_id.toLowerCase()))
+    // The first occurrence of a newly recorded id is applied; any later one is a duplicate.
+    const results = events.map(
+      (event): ApplyResult => (fresh.delete(event.id.toLowerCase()) ? 'created' : 'duplicate'),
+    )
 
-    const { userId, username, displayName } = event.data
+    // Applied one after the other, several events of one user leave the last one's names (and the
+    // first creation time): keep only the last, as one upsert may not touch a row twice.
+    const latest = new Map<string, UserRegisterEventV1['data']>()
+    events.forEach((event, i) => {
+      if (results[i] === 'created') latest.set(event.data.userId.toLowerCase(), event.data)
+    })
+    if (latest.size === 0) return results
+    const users = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, data]) => data)
     // A different event for the same user (republished with a new id) updates the names but
     // keeps the original creation time.
     await tx
       .insertInto('profiles')
-      .values({ user_id: userId, username, display_name: displayName ?? username })
+      .values(
+        users.map(({ userId, username, displayName }) => ({
+          user_id: userId,
+          username,
+          display_name: displayName ?? username,
+        })),
+      )
       .onConflict((conflict) =>
         conflict.column('user_id').doUpdateSet((eb) => ({
           username: eb.ref('excluded.username'),
@@ -39,9 +74,13 @@ export async function applyUserRegistered(
         })),
       )
       .execute()
-    // NOTIFY is transactional: listeners hear it only if, and when, the profile is committed.
-    await sql`select pg_notify(${PROFILE_CREATED_CHANNEL}, ${userId})`.execute(tx)
-    return 'created'
+    // NOTIFY is transactional: listeners hear it only if, and when, the profiles are committed.
+    // One statement for all of them; the payload is the user id as the event spelled it.
+    const userIds = users.map((data) => data.userId)
+    await sql`select pg_notify(${PROFILE_CREATED_CHANNEL}, user_id) from unnest(${userIds}::text[]) as user_id`.execute(
+      tx,
+    )
+    return results
   })
 }
 

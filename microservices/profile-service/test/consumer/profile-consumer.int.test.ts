@@ -166,6 +166,46 @@ describe('profile consumer', () => {
     expect(restarted.profileConsumer.processedCount).toBe(0)
   })
 
+  it('stores a polled batch with one transaction per partition chunk, duplicates and poison included', async () => {
+    const { ctx, producer, db, start } = await setUp()
+    const events = Array.from({ length: 150 }, () => userRegisterEvent())
+    const others = Array.from({ length: 50 }, () => userRegisterEvent())
+    // The same user again under a new event id (republished): one profile, with the later names.
+    const renamed = userRegisterEvent()
+    const republished = { ...renamed, data: { ...events[5]!.data, username: renamed.data.username } }
+    const partition0 = [
+      ...events.slice(0, 10).map((event) => ({ ...encode(event), partition: 0 })),
+      { ...encode(events[3]!), partition: 0 },
+      { key: 'poison-key', value: 'not json {', partition: 0 },
+      { ...encode(republished), partition: 0 },
+      ...events.slice(10).map((event) => ({ ...encode(event), partition: 0 })),
+    ]
+    // All produced before the consumer starts, so its polls come back full.
+    await producer.sendRaw(ctx.topic, partition0)
+    await producer.sendEvents(ctx.topic, others, 1)
+    const app = await start()
+
+    await waitForCommitted(ctx, [partition0.length, others.length, NO_OFFSET])
+    expect(await countRows(db)).toEqual({ profiles: 200, events: 201 })
+    const profile = await db
+      .selectFrom('profiles')
+      .selectAll()
+      .where('user_id', '=', events[5]!.data.userId)
+      .executeTakeFirstOrThrow()
+    expect(profile.username).toBe(renamed.data.username)
+    const [dead] = await readMessages(ctx.brokers, ctx.deadLetterTopic, 1)
+    expect(headersOf(dead!)[DeadLetterHeaders.offset]).toBe('11')
+    expect(app.profileConsumer.processedCount).toBe(partition0.length + others.length)
+
+    // processed_at is now(), the transaction's start: one value per transaction that stored events.
+    // One event per transaction would give 201; a few polls of up to 100 messages give a few.
+    const transactions = await db
+      .selectFrom('processed_events')
+      .select((eb) => eb.fn.count<string>('processed_at').distinct().as('n'))
+      .executeTakeFirstOrThrow()
+    expect(Number(transactions.n)).toBeLessThanOrEqual(10)
+  })
+
   it('splits the partitions between two instances and stores 300 events as 300 profiles', async () => {
     const { ctx, producer, db, start } = await setUp()
     const apps: ZodFastify[] = [await start(), await start()]
