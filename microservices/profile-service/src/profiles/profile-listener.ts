@@ -62,6 +62,9 @@ export class ProfileListener {
       return
     }
     this.#client = client
+    // After a reconnect: a waiter that began while no connection listened may have missed its
+    // notification, so every waiter looks in the database again.
+    for (const userId of [...this.#waiters.keys()]) this.#wake(userId, true)
   }
 
   /** Subscribe before the first lookup, so a profile stored in between is not missed. */
