@@ -1,4 +1,5 @@
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
+import { sleep } from '../util/sleep.ts'
 import {
   type BenchContext,
   freshDatabase,
@@ -11,7 +12,7 @@ import { withClient } from './db.ts'
 import { type Figure, figure, type Sample } from './figure.ts'
 import { connectRawConsumer, fillTopic, userRegisterMessages } from './kafka-clients.ts'
 import { observe } from './observe.ts'
-import { pollUntil, sleep } from './poll.ts'
+import { pollUntil } from './poll.ts'
 import { interleave } from './stats.ts'
 
 /** Each run gets its own namespace: its own pre-filled topic and, for the service, a fresh group. */

@@ -1,10 +1,11 @@
 import { randomBytes, scrypt } from 'node:crypto'
+import { sleep } from '../util/sleep.ts'
 import type { BareServer } from './bare-baseline.ts'
 import { type BenchContext, freshDatabase, startService, stopService } from './context.ts'
 import { type Figure, figure } from './figure.ts'
 import { describeSettings, HTTP_NAMESPACE, httpSettings, measure, rps } from './http-measure.ts'
 import { fire, type LoadTarget, registrationBodies } from './load.ts'
-import { pollUntil, sleep } from './poll.ts'
+import { pollUntil } from './poll.ts'
 import { cpuWindow } from './procs.ts'
 import { interleave } from './stats.ts'
 

@@ -1,4 +1,4 @@
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+import { sleep } from '../util/sleep.ts'
 
 /** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs`. */
 export async function pollUntil<T>(

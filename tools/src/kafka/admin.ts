@@ -1,4 +1,5 @@
 import { Admin } from '@platformatic/kafka'
+import { sleep } from '../util/sleep.ts'
 
 export function createAdmin(bootstrapServers: string, timeoutMs = 5_000): Admin {
   return new Admin({
@@ -8,10 +9,6 @@ export function createAdmin(bootstrapServers: string, timeoutMs = 5_000): Admin 
     // We poll with our own deadline; the client's own retries would only hide progress.
     retries: 0,
   })
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 /**

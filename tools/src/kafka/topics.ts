@@ -1,5 +1,6 @@
 import type { Admin, ClusterMetadata } from '@platformatic/kafka'
-import { createAdmin, sleep } from './admin.ts'
+import { sleep } from '../util/sleep.ts'
+import { createAdmin } from './admin.ts'
 
 export interface TopicSpec {
   name: string

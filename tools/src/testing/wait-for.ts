@@ -1,3 +1,5 @@
+import { sleep } from '../util/sleep.ts'
+
 export interface WaitForOptions {
   /** Default 10 s. */
   timeoutMs?: number
@@ -28,6 +30,6 @@ export async function waitFor<T>(
       const cause = lastError instanceof Error ? `: last error: ${lastError.message}` : ''
       throw new Error(`waitFor(${description}) timed out after ${timeoutMs} ms${cause}`, { cause: lastError })
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+    await sleep(intervalMs)
   }
 }

@@ -1,4 +1,5 @@
 import type { Message } from 'node-rdkafka'
+import { partitionKey } from './offset-tracker.ts'
 
 /**
  * Splits a polled batch into one chunk per partition, each in offset order as fetched, the chunks
@@ -8,7 +9,7 @@ import type { Message } from 'node-rdkafka'
 export function partitionChunks(messages: readonly Message[]): Message[][] {
   const chunks = new Map<string, Message[]>()
   for (const message of messages) {
-    const key = `${message.topic}/${message.partition}`
+    const key = partitionKey(message.topic, message.partition)
     const chunk = chunks.get(key)
     if (chunk) chunk.push(message)
     else chunks.set(key, [message])
