@@ -26,6 +26,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           include: ['{shared-contracts,tools,microservices/*}/test/**/*.int.test.ts'],
           globalSetup: ['tools/src/testing/global-setup.ts'],
+          setupFiles: ['tools/src/testing/integration-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Two cores: one broker, one PostgreSQL server, and at most two test files at once.

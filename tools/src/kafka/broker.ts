@@ -153,6 +153,12 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Local
       },
     )
     closeSync(out)
+    // A spawn failure (java not executable, say) is reported by the readiness wait below, as a
+    // ToolError; without a listener it would be an unhandled 'error' event that kills the process.
+    let spawnError: Error | undefined
+    proc.once('error', (error) => {
+      spawnError = error
+    })
     child = proc
     running.add(proc)
     proc.once('exit', () => running.delete(proc))
@@ -161,15 +167,19 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Local
     try {
       await waitForBroker(bootstrapServers, {
         timeoutMs: options.readyTimeoutMs ?? 60_000,
-        alive: () => proc.exitCode === null && proc.signalCode === null,
+        alive: () => !spawnError && proc.exitCode === null && proc.signalCode === null,
       })
     } catch (error) {
       const exited = proc.exitCode !== null || proc.signalCode !== null
-      await terminate(proc, 'SIGKILL')
+      if (!spawnError) await terminate(proc, 'SIGKILL')
       const logs = [await tail(outFile, 15), await tail(join(dataDir, 'broker.log'), 15)]
         .filter(Boolean)
         .join('\n')
-      const why = exited ? `the broker JVM exited (code ${proc.exitCode ?? proc.signalCode})` : String(error)
+      const why = spawnError
+        ? `cannot run ${java}: ${spawnError.message}`
+        : exited
+          ? `the broker JVM exited (code ${proc.exitCode ?? proc.signalCode})`
+          : String(error)
       throw new ToolError(`Kafka ${KAFKA_VERSION} failed to start on ${bootstrapServers}: ${why}\n${logs}`)
     }
   }

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node'
+import { isToolError } from '../util/tool-error.ts'
 import { dockerAvailable } from './docker.ts'
 import { startTestKafka, type TestServer } from './kafka-server.ts'
 import { startTestPostgres } from './postgres-server.ts'
@@ -16,16 +17,18 @@ function hostPort(address: string): string {
 /**
  * Starts one Kafka broker and one PostgreSQL server shared by all integration test files:
  * KAFKA_BROKERS / DATABASE_URL if set, else Docker containers if an engine answers, else the
- * local JVM broker and embedded PostgreSQL. Never skips: if nothing works the run fails.
+ * local JVM broker and PostgreSQL server. Never skips: if a server cannot start, the reason is
+ * printed as one line and handed to every integration test, which then fails with it
+ * (integration-setup.ts); unit tests still run and the run fails.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const needsDocker = !process.env.KAFKA_BROKERS || !process.env.DATABASE_URL
-  const useDocker = needsDocker && (await dockerAvailable())
   const started: TestServer[] = []
   const teardown = async () => {
     await Promise.allSettled(started.map((server) => server.stop()))
   }
   try {
+    const needsDocker = !process.env.KAFKA_BROKERS || !process.env.DATABASE_URL
+    const useDocker = needsDocker && (await dockerAvailable())
     // One after the other: on two cores, a JVM and initdb starting together each take longer.
     const kafka = await startTestKafka(useDocker)
     started.push(kafka)
@@ -37,7 +40,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('databaseUrl', postgres.address)
   } catch (error) {
     await teardown()
-    throw error
+    const message = isToolError(error) ? error.message : String((error as Error)?.stack ?? error)
+    console.error(`[test-servers] ${message.split('\n')[0]}`)
+    project.provide('testServersError', message)
   }
   return teardown
 }

@@ -1,5 +1,6 @@
+import { waitForBroker } from '../kafka/admin.ts'
 import { startKafka } from '../kafka/broker.ts'
-import { ToolError } from '../util/tool-error.ts'
+import { isToolError, ToolError } from '../util/tool-error.ts'
 
 export interface TestServer {
   /** Address clients use: bootstrap servers for Kafka, admin URL for PostgreSQL. */
@@ -14,7 +15,12 @@ const KAFKA_IMAGE = 'confluentinc/cp-kafka:8.1.0'
 
 export async function startTestKafka(useDocker: boolean): Promise<TestServer> {
   const fromEnv = process.env.KAFKA_BROKERS
-  if (fromEnv) return { address: fromEnv, description: 'Kafka from KAFKA_BROKERS', stop: async () => {} }
+  if (fromEnv) {
+    await waitForBroker(fromEnv, { timeoutMs: 15_000 }).catch((error: Error) => {
+      throw new ToolError(`KAFKA_BROKERS=${fromEnv} does not answer: ${error.message}`)
+    })
+    return { address: fromEnv, description: 'Kafka from KAFKA_BROKERS', stop: async () => {} }
+  }
 
   if (useDocker) {
     const { KafkaContainer } = await import('@testcontainers/kafka')
@@ -37,11 +43,9 @@ export async function startTestKafka(useDocker: boolean): Promise<TestServer> {
       stop: () => kafka.stop(),
     }
   } catch (error) {
-    if (error instanceof ToolError) {
-      throw new ToolError(
-        `No Kafka for the integration tests: KAFKA_BROKERS is not set, no Docker engine answered, and the local broker failed: ${error.message}`,
-      )
-    }
-    throw error
+    const reason = isToolError(error) ? error.message : String(error)
+    throw new ToolError(
+      `No Kafka for the integration tests: KAFKA_BROKERS is not set, no Docker engine answered, and the local broker failed: ${reason}`,
+    )
   }
 }

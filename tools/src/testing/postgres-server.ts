@@ -1,6 +1,6 @@
 import { describeServer } from '../postgres/create-database.ts'
 import { startPostgres } from '../postgres/server.ts'
-import { ToolError } from '../util/tool-error.ts'
+import { isToolError, ToolError } from '../util/tool-error.ts'
 import type { TestServer } from './kafka-server.ts'
 
 const POSTGRES_IMAGE = 'postgres:18-alpine'
@@ -12,9 +12,14 @@ async function versionOf(url: string): Promise<string> {
 export async function startTestPostgres(useDocker: boolean): Promise<TestServer> {
   const fromEnv = process.env.DATABASE_URL
   if (fromEnv) {
+    const version = await versionOf(fromEnv).catch((error: Error) => {
+      // The URL may hold a password: name the host only.
+      const where = URL.canParse(fromEnv) ? new URL(fromEnv).host : 'the given server'
+      throw new ToolError(`DATABASE_URL (${where}) does not answer: ${error.message}`)
+    })
     return {
       address: fromEnv,
-      description: `PostgreSQL ${await versionOf(fromEnv)} from DATABASE_URL`,
+      description: `PostgreSQL ${version} from DATABASE_URL`,
       stop: async () => {},
     }
   }
@@ -40,11 +45,9 @@ export async function startTestPostgres(useDocker: boolean): Promise<TestServer>
       stop: () => postgres.stop(),
     }
   } catch (error) {
-    if (error instanceof ToolError) {
-      throw new ToolError(
-        `No PostgreSQL for the integration tests: DATABASE_URL is not set, no Docker engine answered, and the embedded server failed: ${error.message}`,
-      )
-    }
-    throw error
+    const reason = isToolError(error) ? error.message : String(error)
+    throw new ToolError(
+      `No PostgreSQL for the integration tests: DATABASE_URL is not set, no Docker engine answered, and the local server failed: ${reason}`,
+    )
   }
 }

@@ -5,6 +5,8 @@ declare module 'vitest' {
     kafkaBrokers: string
     /** Admin URL (superuser, `postgres` database) of the shared PostgreSQL server. */
     databaseUrl: string
+    /** Why the shared servers could not be started; every integration test then fails with it. */
+    testServersError: string
   }
 }
 
