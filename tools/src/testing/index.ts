@@ -1,10 +1,20 @@
-import { randomBytes } from 'node:crypto'
 import { inject } from 'vitest'
 import { createTopics, type TopicSpec } from '../kafka/topics.ts'
 import { createDatabase } from '../postgres/create-database.ts'
 import type {} from './provided-context.ts'
+import { uniqueName } from './unique-name.ts'
 
+export {
+  committedOffsets,
+  type Delivered,
+  endOffsets,
+  headersOf,
+  type RawRecord,
+  readTopic,
+  TestProducer,
+} from './kafka-client.ts'
 export { LogCapture } from './log-capture.ts'
+export { uniqueName } from './unique-name.ts'
 export { type WaitForOptions, waitFor } from './wait-for.ts'
 
 /** Bootstrap servers of the shared test broker (started by global-setup.ts). */
@@ -15,14 +25,6 @@ export function testKafkaBrokers(): string {
 /** Admin URL of the shared test PostgreSQL server. Prefer createTestDatabase() for test data. */
 export function testDatabaseAdminUrl(): string {
   return inject('databaseUrl')
-}
-
-/**
- * `<prefix>-<time>-<random>`: unique across files, workers and reruns against a long-lived broker,
- * for topic names, group ids and database names.
- */
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`
 }
 
 /** Creates a database with a unique name on the shared server and returns its URL. */

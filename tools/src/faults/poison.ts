@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { type DecodeErrorReason, DecodeErrorReasons, MAX_EVENT_BYTES } from '@kafka-ref/shared-contracts'
+import { repoRoot } from '../util/repo-root.ts'
+import type { Random } from './random.ts'
+
+/** A message no decoder accepts, with the reason the contract says it must be rejected for. */
+export interface Poison {
+  kind: string
+  value: Buffer
+  reason: DecodeErrorReason
+}
+
+interface Vector {
+  file: string
+  ok: boolean
+  reason?: DecodeErrorReason
+}
+
+/** The contract's own invalid golden vectors: every way a small message can be wrong. */
+function invalidVectors(): Poison[] {
+  const dir = join(repoRoot(), 'shared-contracts', 'fixtures')
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { vectors: Vector[] }
+  return manifest.vectors
+    .filter((vector) => !vector.ok)
+    .map((vector) => ({
+      kind: vector.file
+        .split('/')
+        .at(-1)!
+        .replace(/\.\w+$/, ''),
+      value: readFileSync(join(dir, vector.file)),
+      reason: vector.reason!,
+    }))
+}
+
+/** Close to the broker's default record limit (1,048,588 bytes with headers and framing). */
+export const NEAR_LIMIT_BYTES = 1_000_000
+
+function oversized(bytes: number): Poison {
+  return { kind: `oversized-${bytes}`, value: Buffer.alloc(bytes, 'x'), reason: DecodeErrorReasons.oversized }
+}
+
+/**
+ * Draws poison messages: mostly the small invalid vectors, sometimes one larger than the codec's
+ * limit (up to 1 MB); the first draw is always the near-1 MB one, so every run sends it.
+ */
+export function poisonSource(random: Random): () => Poison {
+  const vectors = invalidVectors()
+  let drawn = 0
+  return () => {
+    drawn += 1
+    if (drawn === 1) return oversized(NEAR_LIMIT_BYTES)
+    if (random.next() < 0.15) return oversized(random.int(MAX_EVENT_BYTES + 1, NEAR_LIMIT_BYTES))
+    return random.pick(vectors)
+  }
+}
