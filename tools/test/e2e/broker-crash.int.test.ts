@@ -3,8 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { startKafka } from '../../src/kafka/broker.ts'
-import { waitFor } from '../../src/testing/index.ts'
-import { createWorld, Databases, registerPaced, useHarness, userRequests } from './helpers.ts'
+import {
+  createWorld,
+  Databases,
+  registerPaced,
+  startService,
+  useHarness,
+  userRequests,
+  waitFor,
+} from '../../src/testing/index.ts'
 
 const BEFORE = 150
 const DURING = 50
@@ -22,11 +29,10 @@ describe('broker killed -9 mid-stream', () => {
     const kafka = await startKafka({ dataDir })
     harness.defer(() => kafka.stop())
     const world = await createWorld({ brokers: kafka.bootstrapServers })
-    const db = new Databases(world)
-    harness.defer(() => db.close())
+    const db = harness.track(new Databases(world))
     const [userService] = await Promise.all([
-      harness.startService(world, 'user-service'),
-      harness.startService(world, 'profile-service'),
+      startService(harness, world, 'user-service'),
+      startService(harness, world, 'profile-service'),
     ])
 
     const tag = Date.now().toString(36)

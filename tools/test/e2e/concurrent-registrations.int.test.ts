@@ -1,6 +1,14 @@
 import { PROBLEM_CONTENT_TYPE } from '@kafka-ref/shared-contracts'
 import { describe, expect, it } from 'vitest'
-import { createWorld, Databases, register, sortedIds, useHarness, userRequests } from './helpers.ts'
+import {
+  createWorld,
+  Databases,
+  register,
+  sortedIds,
+  startService,
+  useHarness,
+  userRequests,
+} from '../../src/testing/index.ts'
 
 const USERS = 200
 
@@ -11,11 +19,10 @@ describe('concurrent registrations', () => {
     timeout: 120_000,
   }, async () => {
     const world = await createWorld()
-    const db = new Databases(world)
-    harness.defer(() => db.close())
+    const db = harness.track(new Databases(world))
     const [userService] = await Promise.all([
-      harness.startService(world, 'user-service'),
-      harness.startService(world, 'profile-service'),
+      startService(harness, world, 'user-service'),
+      startService(harness, world, 'profile-service'),
     ])
 
     const requests = userRequests(USERS)

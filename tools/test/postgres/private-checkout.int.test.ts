@@ -1,22 +1,15 @@
 import { chmodSync, cpSync, lstatSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { packagedBinaries } from '../../src/postgres/binaries.ts'
 import { SHARED_BINARIES_DIR } from '../../src/postgres/placement.ts'
 import { type LocalPostgres, startPostgres } from '../../src/postgres/server.ts'
+import { useHarness, withClient } from '../../src/testing/index.ts'
 import { isToolError } from '../../src/util/tool-error.ts'
 
-async function query(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return (await client.query(text)).rows
-  } finally {
-    await client.end()
-  }
-}
+const query = (url: string, text: string) =>
+  withClient(url, async (client) => (await client.query(text)).rows)
 
 /**
  * A checkout the server account cannot enter: `mktemp -d` (mode 0700) as root, with the binaries
@@ -32,16 +25,13 @@ function privateCheckout(version: string) {
 }
 
 describe('local PostgreSQL from a private checkout', () => {
-  const cleanups: Array<() => Promise<void> | void> = []
-  afterEach(async () => {
-    for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) await cleanup()
-  })
+  const harness = useHarness()
 
   it('starts, and keeps its data across a restart, when its binaries and data folder sit in a 0700 folder', async () => {
     // A version of our own, so this test places (and removes) its own copy of the binaries.
     const checkout = privateCheckout(`private-test-${process.pid}-${Date.now()}`)
     let postgres: LocalPostgres | undefined
-    cleanups.push(async () => {
+    harness.defer(async () => {
       await postgres?.stop()
       if (postgres) rmSync(postgres.dataDir, { recursive: true, force: true })
       rmSync(join(SHARED_BINARIES_DIR, `postgres-${checkout.binaries.version}`), {
@@ -69,7 +59,7 @@ describe('local PostgreSQL from a private checkout', () => {
 
   it('a server that cannot be run fails the start with one clear line, not a crash', async () => {
     const checkout = privateCheckout(`broken-test-${process.pid}-${Date.now()}`)
-    cleanups.push(() => {
+    harness.defer(() => {
       rmSync(join(SHARED_BINARIES_DIR, `postgres-${checkout.binaries.version}`), {
         recursive: true,
         force: true,
