@@ -7,6 +7,7 @@ export {
   sortedIds,
   withClient,
 } from './databases.ts'
+export { userRegisterEvent } from './events.ts'
 export { type FixtureVector, fixtureVectors } from './fixtures.ts'
 export { Harness, useHarness } from './harness.ts'
 export {

@@ -1,11 +1,18 @@
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { type BenchContext, freshTopic, PARTITIONS } from './context.ts'
+import { headersOf } from '../../testing/kafka/messages.ts'
+import { paced } from '../../testing/pace.ts'
+import { waitFor } from '../../testing/wait-for.ts'
+import { BENCH_WAIT, type BenchContext, PARTITIONS } from '../context.ts'
+import {
+  connectRawConsumer,
+  consumeBatches,
+  serviceLikeProducer,
+  userRegisterMessages,
+} from '../measurement/baseline-clients.ts'
+import { type Observed, observe } from '../measurement/observe.ts'
+import { freshTopic } from '../measurement/services.ts'
+import { percentile } from '../report/stats.ts'
 import { type Latencies, toLatencies } from './e2e-latency.ts'
-import { connectRawConsumer, serviceLikeProducer, userRegisterMessages } from './kafka-clients.ts'
-import { paced } from './load.ts'
-import { type Observed, observe } from './observe.ts'
-import { pollUntil } from './poll.ts'
-import { percentile } from './stats.ts'
 
 const SENT_AT_HEADER = 'bench_sent_at'
 const INDEX_HEADER = 'bench_index'
@@ -15,7 +22,7 @@ export async function rawRun(ctx: BenchContext, run: number, namespace: string):
   const topic = namespaced(Topics.userRegister, `${namespace}raw-${run}-`)
   await freshTopic(ctx, topic)
   const brokers = ctx.kafka.bootstrapServers
-  const consumer = await connectRawConsumer({ brokers, groupId: `bench-e2e-raw-${run}`, topic })
+  const consumer = await connectRawConsumer(brokers, `bench-e2e-raw-${run}`, topic)
   const producer = serviceLikeProducer(brokers)
   const warmUp = ctx.sizes.e2eRate // one second's worth, not measured (the system had its warm-up too)
   const total = warmUp + ctx.sizes.e2eRate * ctx.sizes.e2eSeconds
@@ -24,20 +31,21 @@ export async function rawRun(ctx: BenchContext, run: number, namespace: string):
   let observed: Observed | undefined
   try {
     await producer.metadata({ topics: [topic] })
-    const consuming = consumer.consume(total, (batch) => {
+    const consuming = consumeBatches(consumer, total, (batch) => {
       const receivedAt = Date.now()
       for (const message of batch) {
-        const header = (name: string) =>
-          Number(message.headers?.find((entry) => name in entry)?.[name]?.toString() ?? Number.NaN)
-        if (header(INDEX_HEADER) >= warmUp) latencies.push(receivedAt - header(SENT_AT_HEADER))
+        const headers = headersOf(message)
+        if (Number(headers[INDEX_HEADER]) >= warmUp)
+          latencies.push(receivedAt - Number(headers[SENT_AT_HEADER]))
       }
     })
     // Awaited below; until then a failure here must not become an unhandled rejection.
     consuming.catch(() => undefined)
     // Produce only once the consumer owns its partitions, as profile-service did before the run.
-    await pollUntil('the raw consumer to be assigned', async () =>
-      consumer.assigned(PARTITIONS) ? true : undefined,
-    )
+    await waitFor(() => consumer.assignedPartitions().length >= PARTITIONS, {
+      ...BENCH_WAIT,
+      description: 'the raw consumer to be assigned',
+    })
     const watch = await observe(ctx, { processes: {} })
     // One send at a time, as the relay does: the idempotent client rejects concurrent sends to a
     // partition (OUT_OF_ORDER_SEQUENCE_NUMBER). At this rate a send ends long before the next is due.

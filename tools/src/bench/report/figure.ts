@@ -1,5 +1,5 @@
-import type { PgActivity } from './pg-activity.ts'
-import type { CpuUsage } from './procs.ts'
+import type { PgActivity } from '../measurement/pg-activity.ts'
+import type { CpuUsage } from '../measurement/procs.ts'
 import { type Summary, summarize } from './stats.ts'
 
 /** One row of the report: a subject measured beside its baseline over interleaved runs. */

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { type ProfileResponse, ProfileResponse as ProfileSchema } from '@kafka-ref/shared-contracts'
-import type { ServiceProcess } from '../system/service-process.ts'
+import type { ServiceProcess } from '../../system/service-process.ts'
+import { withClient } from '../../testing/databases.ts'
+import type { BenchContext } from '../context.ts'
+import { interleave } from '../measurement/interleave.ts'
+import { fire } from '../measurement/load.ts'
+import { freshDatabase, startService, stopService } from '../measurement/services.ts'
+import { type Figure, figure } from '../report/figure.ts'
 import type { BareServer } from './bare-baseline.ts'
-import { type BenchContext, freshDatabase, startService, stopService } from './context.ts'
-import { withClient } from './db.ts'
-import { type Figure, figure } from './figure.ts'
 import { describeSettings, HTTP_NAMESPACE, httpSettings, measure, p99, rps } from './http-measure.ts'
-import { fire } from './load.ts'
-import { interleave } from './stats.ts'
 
 export interface ProfileTarget {
   service: ServiceProcess

@@ -1,11 +1,13 @@
 import type pg from 'pg'
-import type { ServiceProcess } from '../system/service-process.ts'
-import type { BenchContext } from './context.ts'
+import type { ServiceProcess } from '../../system/service-process.ts'
+import { register } from '../../testing/http.ts'
+import { paced } from '../../testing/pace.ts'
+import { waitFor } from '../../testing/wait-for.ts'
+import { BENCH_WAIT, type BenchContext } from '../context.ts'
+import { registrationBodies } from '../measurement/load.ts'
+import { observe } from '../measurement/observe.ts'
+import { percentile } from '../report/stats.ts'
 import { type Latencies, toLatencies } from './e2e-latency.ts'
-import { paced, postJson, registrationBodies } from './load.ts'
-import { observe } from './observe.ts'
-import { pollUntil } from './poll.ts'
-import { percentile } from './stats.ts'
 
 /** When the relay took each user's event: `published_at` is now() of the relay's batch transaction. */
 async function publishedAt(client: pg.Client, userIds: string[]) {
@@ -54,17 +56,13 @@ export async function systemRun(
   const bodies = registrationBodies(prefix)
   let failed = 0
   await paced(seconds * ctx.sizes.e2eRate, ctx.sizes.e2eRate, async () => {
-    if (!(await postJson(`${system.userUrl}/user/register`, bodies()))) failed++
+    if ((await register(system.userUrl, bodies())).status !== 201) failed++
   })
   const observed = await watch.stop()
   const users = await createdAt(system.userDb, 'users', 'id', prefix)
-  await pollUntil(
-    'every profile of the run',
-    async () =>
-      (await createdAt(system.profileDb, 'profiles', 'user_id', prefix)).size >= users.size
-        ? true
-        : undefined,
-    { timeoutMs: 60_000 },
+  await waitFor(
+    async () => (await createdAt(system.profileDb, 'profiles', 'user_id', prefix)).size >= users.size,
+    { ...BENCH_WAIT, timeoutMs: 60_000, description: 'every profile of the run' },
   )
   const profiles = await createdAt(system.profileDb, 'profiles', 'user_id', prefix)
   const published = await publishedAt(system.userDb, [...users.keys()])

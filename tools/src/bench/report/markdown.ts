@@ -1,7 +1,7 @@
+import { formatActivity } from '../measurement/pg-activity.ts'
+import { formatCpu } from '../measurement/procs.ts'
 import type { Figure } from './figure.ts'
 import type { Machine } from './machine.ts'
-import { formatActivity } from './pg-activity.ts'
-import { formatCpu } from './procs.ts'
 import type { Summary } from './stats.ts'
 
 export interface Report {

@@ -1,9 +1,9 @@
-import type { ServiceProcess } from '../system/service-process.ts'
+import type { ServiceProcess } from '../../system/service-process.ts'
+import type { BenchContext } from '../context.ts'
+import { fire, type LoadResult, type LoadSettings, type LoadTarget } from '../measurement/load.ts'
+import { type Observed, observe } from '../measurement/observe.ts'
+import type { Sample } from '../report/figure.ts'
 import type { BareServer } from './bare-baseline.ts'
-import type { BenchContext } from './context.ts'
-import type { Sample } from './figure.ts'
-import { fire, type LoadResult, type LoadSettings, type LoadTarget } from './load.ts'
-import { type Observed, observe } from './observe.ts'
 
 export const HTTP_NAMESPACE = 'bench-http-'
 

@@ -1,11 +1,12 @@
 import { namespaced, Topics, UserResponse } from '@kafka-ref/shared-contracts'
+import type { BenchContext } from '../context.ts'
+import { peakRssMiB } from '../measurement/procs.ts'
+import { freshTopic } from '../measurement/services.ts'
+import type { Figure } from '../report/figure.ts'
 import { startBareServer } from './bare-baseline.ts'
-import { type BenchContext, freshTopic } from './context.ts'
-import type { Figure } from './figure.ts'
 import { benchProfileGet, startProfileTarget } from './http-get.ts'
 import { HTTP_NAMESPACE } from './http-measure.ts'
 import { benchRegister } from './http-register.ts'
-import { peakRssMiB } from './procs.ts'
 
 /** Figures 1 and 2 against one bare Fastify server, the baseline of both. */
 export async function benchHttp(ctx: BenchContext): Promise<Figure[]> {

@@ -1,19 +1,24 @@
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { sleep } from '../util/sleep.ts'
+import { withClient } from '../../testing/databases.ts'
+import { waitFor } from '../../testing/wait-for.ts'
+import { sleep } from '../../util/sleep.ts'
+import { BENCH_WAIT, type BenchContext } from '../context.ts'
 import {
-  type BenchContext,
+  connectRawConsumer,
+  consumeBatches,
+  fillTopic,
+  userRegisterMessages,
+} from '../measurement/baseline-clients.ts'
+import { interleave } from '../measurement/interleave.ts'
+import { observe } from '../measurement/observe.ts'
+import {
   freshDatabase,
   freshTopic,
   profileFromNow,
   startService,
   stopService,
-} from './context.ts'
-import { withClient } from './db.ts'
-import { type Figure, figure, type Sample } from './figure.ts'
-import { connectRawConsumer, fillTopic, userRegisterMessages } from './kafka-clients.ts'
-import { observe } from './observe.ts'
-import { pollUntil } from './poll.ts'
-import { interleave } from './stats.ts'
+} from '../measurement/services.ts'
+import { type Figure, figure, type Sample } from '../report/figure.ts'
 
 /** Each run gets its own namespace: its own pre-filled topic and, for the service, a fresh group. */
 const namespace = (run: number) => `bench-consumer-${run}-`
@@ -42,9 +47,10 @@ async function serviceRun(ctx: BenchContext, run: number, count: number): Promis
         databases: [databaseUrl],
       })
       profileFromNow(ctx, service)
-      await pollUntil('profile-service to store every profile', async () =>
-        (await profiles()) >= count ? true : undefined,
-      )
+      await waitFor(async () => (await profiles()) >= count, {
+        ...BENCH_WAIT,
+        description: 'profile-service to store every profile',
+      })
       const observed = await watch.stop()
       // created_at is now() of each event's transaction: first to last stored event, server clock.
       const { rows } = await client.query<{ n: string; seconds: number }>(
@@ -68,17 +74,13 @@ async function serviceRun(ctx: BenchContext, run: number, count: number): Promis
 
 async function rawRun(ctx: BenchContext, run: number, count: number): Promise<Sample> {
   const topic = namespaced(Topics.userRegister, namespace(run))
-  const consumer = await connectRawConsumer({
-    brokers: ctx.kafka.bootstrapServers,
-    groupId: `bench-raw-consumer-${run}`,
-    topic,
-  })
+  const consumer = await connectRawConsumer(ctx.kafka.bootstrapServers, `bench-raw-consumer-${run}`, topic)
   try {
     let first = 0
     let last = 0
     let received = 0
     const watch = await observe(ctx, { processes: {} })
-    await consumer.consume(count, (messages) => {
+    await consumeBatches(consumer, count, (messages) => {
       // Same rule as the service's figure: from the first message to the last one.
       last = performance.now()
       if (received === 0) first = last

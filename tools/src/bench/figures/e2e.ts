@@ -1,10 +1,12 @@
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { type BenchContext, freshDatabase, freshTopic, startService, stopService } from './context.ts'
-import { withClient } from './db.ts'
+import { withClient } from '../../testing/databases.ts'
+import type { BenchContext } from '../context.ts'
+import { interleave } from '../measurement/interleave.ts'
+import { freshDatabase, freshTopic, startService, stopService } from '../measurement/services.ts'
+import { type Figure, figure } from '../report/figure.ts'
+import { summarize } from '../report/stats.ts'
 import { rawRun } from './e2e-raw.ts'
 import { type System, systemRun } from './e2e-system.ts'
-import { type Figure, figure } from './figure.ts'
-import { interleave, summarize } from './stats.ts'
 
 const NAMESPACE = 'bench-e2e-'
 

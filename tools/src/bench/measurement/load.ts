@@ -1,4 +1,5 @@
 import autocannon from 'autocannon'
+import { userRequest } from '../../testing/http.ts'
 
 /** The same settings for a subject and its baseline. */
 export interface LoadSettings {
@@ -61,47 +62,8 @@ export async function fire(target: LoadTarget, settings: LoadSettings): Promise<
   }
 }
 
-/** Unique, valid registrations: a per-process prefix keeps re-runs on one database unique too. */
+/** Unique, valid registrations: a per-run prefix keeps re-runs on one database unique too. */
 export function registrationBodies(prefix: string) {
   let counter = 0
-  return () => {
-    counter += 1
-    const name = `${prefix}_${counter}`
-    return { email: `${name}@bench.example.com`, username: name, password: 'correct horse battery staple' }
-  }
-}
-
-/**
- * Calls `send(index)` `count` times, evenly spaced at `rate` per second. autocannon's own rate
- * limit sends each second's budget in a burst at the start of the second, which would measure
- * queueing behind the burst instead of the pipeline's latency. `serial` waits for each send
- * before the next (an idempotent Kafka client must not have two sends to a partition in flight).
- */
-export async function paced(
-  count: number,
-  rate: number,
-  send: (index: number) => Promise<unknown>,
-  { serial = false } = {},
-): Promise<void> {
-  const pending: Promise<unknown>[] = []
-  const started = performance.now()
-  for (let index = 0; index < count; index++) {
-    const wait = started + (index * 1000) / rate - performance.now()
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-    const sent = send(index)
-    if (serial) await sent
-    else pending.push(sent)
-  }
-  await Promise.all(pending)
-}
-
-/** POSTs a JSON body; resolves to whether the answer was 2xx. */
-export async function postJson(url: string, body: unknown): Promise<boolean> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  await response.arrayBuffer()
-  return response.ok
+  return () => userRequest(prefix, ++counter)
 }

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../util/free-port.ts'
-import { guardAgainstOrphan } from '../util/orphan-guard.ts'
+import { freePort } from '../../util/free-port.ts'
+import { guardAgainstOrphan } from '../../util/orphan-guard.ts'
 
 const SCRIPT = fileURLToPath(new URL('./bare-server.ts', import.meta.url))
 

@@ -1,7 +1,8 @@
-import { ServiceProcess } from '../system/service-process.ts'
-import { type BenchContext, infraTargets, profileFromNow } from './context.ts'
+import { ServiceProcess } from '../../system/service-process.ts'
+import type { BenchContext } from '../context.ts'
 import { type PgActivity, samplePgActivity } from './pg-activity.ts'
 import { type CpuUsage, cpuWindow } from './procs.ts'
+import { infraTargets, profileFromNow } from './services.ts'
 
 export interface Observed {
   cpu: CpuUsage

@@ -1,5 +1,5 @@
 import { cpus, release, totalmem } from 'node:os'
-import type { BenchContext } from './context.ts'
+import type { BenchContext } from '../context.ts'
 
 export interface Machine {
   cpu: string

@@ -1,13 +1,14 @@
 import { randomBytes, scrypt } from 'node:crypto'
-import { sleep } from '../util/sleep.ts'
+import { waitFor } from '../../testing/wait-for.ts'
+import { sleep } from '../../util/sleep.ts'
+import { BENCH_WAIT, type BenchContext } from '../context.ts'
+import { interleave } from '../measurement/interleave.ts'
+import { fire, type LoadTarget, registrationBodies } from '../measurement/load.ts'
+import { cpuWindow } from '../measurement/procs.ts'
+import { freshDatabase, startService, stopService } from '../measurement/services.ts'
+import { type Figure, figure } from '../report/figure.ts'
 import type { BareServer } from './bare-baseline.ts'
-import { type BenchContext, freshDatabase, startService, stopService } from './context.ts'
-import { type Figure, figure } from './figure.ts'
 import { describeSettings, HTTP_NAMESPACE, httpSettings, measure, rps } from './http-measure.ts'
-import { fire, type LoadTarget, registrationBodies } from './load.ts'
-import { pollUntil } from './poll.ts'
-import { cpuWindow } from './procs.ts'
-import { interleave } from './stats.ts'
 
 /**
  * At the production scrypt cost one hash takes most of a second of one core, so with 50
@@ -109,13 +110,17 @@ async function timeOneHash(): Promise<number> {
  * hashed (seconds each at the default cost) and would otherwise steal the CPU of the next run.
  */
 async function settle(pid: number | undefined): Promise<void> {
-  await pollUntil(
-    'the user-service to finish its pending registrations',
+  await waitFor(
     async () => {
       const window = cpuWindow([{ name: 'service', pid }])
       await sleep(500)
-      return (window.stop().service?.total ?? 0) < 5 ? true : undefined
+      return (window.stop().service?.total ?? 0) < 5
     },
-    { timeoutMs: 120_000, intervalMs: 0 },
+    {
+      ...BENCH_WAIT,
+      timeoutMs: 120_000,
+      intervalMs: 0,
+      description: 'the user-service to finish its pending registrations',
+    },
   )
 }

@@ -1,6 +1,6 @@
-import type { Sample } from './figure.ts'
-import type { Observed } from './observe.ts'
-import { percentile } from './stats.ts'
+import type { Observed } from '../measurement/observe.ts'
+import type { Sample } from '../report/figure.ts'
+import { percentile } from '../report/stats.ts'
 
 /** One run of the end-to-end figure: its p50 and p99, each a sample of its own figure row. */
 export interface Latencies {

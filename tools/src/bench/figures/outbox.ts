@@ -1,21 +1,21 @@
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
 import type pg from 'pg'
+import { withClient } from '../../testing/databases.ts'
+import { endOffsets } from '../../testing/kafka/topic-reader.ts'
+import { waitFor } from '../../testing/wait-for.ts'
+import { BENCH_WAIT, type BenchContext } from '../context.ts'
+import { serviceLikeProducer } from '../measurement/baseline-clients.ts'
+import { interleave } from '../measurement/interleave.ts'
+import { observe } from '../measurement/observe.ts'
 import {
-  type BenchContext,
   freshDatabase,
   freshTopic,
-  PARTITIONS,
   profileFromNow,
   startService,
   stopService,
-} from './context.ts'
-import { withClient } from './db.ts'
-import { type Figure, figure, type Sample } from './figure.ts'
-import { serviceLikeProducer, topicSize } from './kafka-clients.ts'
-import { observe } from './observe.ts'
+} from '../measurement/services.ts'
+import { type Figure, figure, type Sample } from '../report/figure.ts'
 import { fillOutbox, type PrefillRow, prefillRows } from './outbox-prefill.ts'
-import { pollUntil } from './poll.ts'
-import { interleave } from './stats.ts'
 
 const NAMESPACE = 'bench-outbox-'
 /** user-service's OUTBOX_BATCH_SIZE default; the baseline sends batches of the same size. */
@@ -38,24 +38,32 @@ async function relayRate(client: pg.Client): Promise<{ rate: number; published: 
   return { rate: Number(row.before_last) / row.seconds, published: Number(row.total) }
 }
 
+/** How many records the topic holds (none are deleted here): the sum of its end offsets. */
+async function recordsIn(ctx: BenchContext, topic: string): Promise<number> {
+  return (await endOffsets(ctx.kafka.bootstrapServers, topic)).reduce((sum, end) => sum + end, 0)
+}
+
 async function relayRun(ctx: BenchContext, run: number, topic: string, rows: PrefillRow[]): Promise<Sample> {
   const databaseUrl = await freshDatabase(ctx, `bench_outbox_${run}`)
   const service = await startService(ctx, 'user-service', { databaseUrl, namespace: NAMESPACE })
-  const before = await topicSize(ctx.kafka.bootstrapServers, topic, PARTITIONS)
+  const before = await recordsIn(ctx, topic)
   try {
     return await withClient(databaseUrl, async (client) => {
       await fillOutbox(client, topic, rows)
       const watch = await observe(ctx, { processes: { 'user-service': service }, databases: [databaseUrl] })
       profileFromNow(ctx, service)
-      await pollUntil('the outbox to drain', async () => {
-        const { rows: left } = await client.query<{ n: string }>(
-          'select count(*) as n from outbox where published_at is null',
-        )
-        return Number(left[0]!.n) === 0 ? true : undefined
-      })
+      await waitFor(
+        async () => {
+          const { rows: left } = await client.query<{ n: string }>(
+            'select count(*) as n from outbox where published_at is null',
+          )
+          return Number(left[0]!.n) === 0
+        },
+        { ...BENCH_WAIT, description: 'the outbox to drain' },
+      )
       const observed = await watch.stop()
       const { rate, published } = await relayRate(client)
-      const written = (await topicSize(ctx.kafka.bootstrapServers, topic, PARTITIONS)) - before
+      const written = (await recordsIn(ctx, topic)) - before
       ctx.log(`  relay: ${Math.round(rate)} events/s (${published} rows, ${written} records in Kafka)`)
       return { value: rate, ...observed, extra: { recordsWritten: written } }
     })
