@@ -1,7 +1,7 @@
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
 import { type ServiceName, ServiceProcess } from '../system/service-process.ts'
 import { freePort } from '../util/free-port.ts'
-import type { ServiceDatabaseUrls } from './databases.ts'
+import { Databases, type ServiceDatabaseUrls } from './databases.ts'
 import type { Harness } from './harness.ts'
 import { createTestDatabase, createTestTopics, testKafkaBrokers } from './shared-servers.ts'
 import { uniqueName } from './unique-name.ts'
@@ -90,6 +90,31 @@ export function trackService(harness: Harness, instance: ServiceProcess): void {
   harness.onFailure(
     () => `--- last log lines of ${instance.label} ---\n${instance.lines.slice(-40).join('\n')}`,
   )
+}
+
+export interface RunningWorld {
+  world: TestWorld
+  /** Reads both services' databases. */
+  db: Databases
+  userService: ServiceProcess
+  profileService: ServiceProcess
+}
+
+/**
+ * A world with one instance of each service running against it, and its databases open for
+ * reading; the harness closes all of it.
+ */
+export async function startWorld(
+  harness: Harness,
+  options: CreateWorldOptions & { profileServiceLabel?: string } = {},
+): Promise<RunningWorld> {
+  const world = await createWorld(options)
+  const db = harness.track(new Databases(world))
+  const [userService, profileService] = await Promise.all([
+    startService(harness, world, 'user-service'),
+    startService(harness, world, 'profile-service', { label: options.profileServiceLabel }),
+  ])
+  return { world, db, userService, profileService }
 }
 
 /** The service's pino lines that parse as JSON objects. */

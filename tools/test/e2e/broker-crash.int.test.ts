@@ -3,15 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { startKafka } from '../../src/kafka/broker.ts'
-import {
-  createWorld,
-  Databases,
-  registerPaced,
-  startService,
-  useHarness,
-  userRequests,
-  waitFor,
-} from '../../src/testing/index.ts'
+import { registerPaced, startWorld, useHarness, userRequests, waitFor } from '../../src/testing/index.ts'
 
 const BEFORE = 150
 const DURING = 50
@@ -28,12 +20,7 @@ describe('broker killed -9 mid-stream', () => {
     harness.defer(() => rm(dataDir, { recursive: true, force: true }))
     const kafka = await startKafka({ dataDir })
     harness.defer(() => kafka.stop())
-    const world = await createWorld({ brokers: kafka.bootstrapServers })
-    const db = harness.track(new Databases(world))
-    const [userService] = await Promise.all([
-      startService(harness, world, 'user-service'),
-      startService(harness, world, 'profile-service'),
-    ])
+    const { db, userService } = await startWorld(harness, { brokers: kafka.bootstrapServers })
 
     const tag = Date.now().toString(36)
     const flowing = registerPaced(userService.url, userRequests(BEFORE, `a${tag}`), PER_SECOND)

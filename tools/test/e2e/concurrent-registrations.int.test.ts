@@ -1,14 +1,6 @@
 import { PROBLEM_CONTENT_TYPE } from '@kafka-ref/shared-contracts'
 import { describe, expect, it } from 'vitest'
-import {
-  createWorld,
-  Databases,
-  register,
-  sortedIds,
-  startService,
-  useHarness,
-  userRequests,
-} from '../../src/testing/index.ts'
+import { register, sortedIds, startWorld, useHarness, userRequests } from '../../src/testing/index.ts'
 
 const USERS = 200
 
@@ -18,12 +10,7 @@ describe('concurrent registrations', () => {
   it(`turns ${USERS} concurrent registrations into ${USERS} profiles, and a duplicate email into one 409`, {
     timeout: 120_000,
   }, async () => {
-    const world = await createWorld()
-    const db = harness.track(new Databases(world))
-    const [userService] = await Promise.all([
-      startService(harness, world, 'user-service'),
-      startService(harness, world, 'profile-service'),
-    ])
+    const { db, userService } = await startWorld(harness)
 
     const requests = userRequests(USERS)
     // Same email as one of the others (in another case: emails are case-insensitive), other username.

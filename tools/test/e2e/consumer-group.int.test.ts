@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { ServiceProcess } from '../../src/system/service-process.ts'
 import {
-  createWorld,
-  Databases,
   jsonLines,
   PARTITIONS,
   register,
   startService,
+  startWorld,
   useHarness,
   userRequests,
   waitFor,
@@ -32,12 +31,12 @@ describe('two profile-service instances in one consumer group', () => {
   const harness = useHarness()
 
   it('split the partitions and create every profile exactly once', { timeout: 120_000 }, async () => {
-    const world = await createWorld()
-    const db = harness.track(new Databases(world))
-    const [userService, first] = await Promise.all([
-      startService(harness, world, 'user-service'),
-      startService(harness, world, 'profile-service', { label: 'profile-service#1' }),
-    ])
+    const {
+      world,
+      db,
+      userService,
+      profileService: first,
+    } = await startWorld(harness, { profileServiceLabel: 'profile-service#1' })
     // Ready means "holds partitions", so this returns once the group has rebalanced onto both.
     const second = await startService(harness, world, 'profile-service', { label: 'profile-service#2' })
 

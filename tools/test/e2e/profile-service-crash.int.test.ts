@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  createWorld,
-  Databases,
-  registerPaced,
-  startService,
-  useHarness,
-  userRequests,
-  waitFor,
-} from '../../src/testing/index.ts'
+import { registerPaced, startWorld, useHarness, userRequests, waitFor } from '../../src/testing/index.ts'
 
 const USERS = 300
 const PER_SECOND = 50
@@ -18,12 +10,7 @@ describe('profile-service killed -9 mid-stream', () => {
   it('loses no event and duplicates no profile across the crash and restart', {
     timeout: 150_000,
   }, async () => {
-    const world = await createWorld()
-    const db = harness.track(new Databases(world))
-    const [userService, profileService] = await Promise.all([
-      startService(harness, world, 'user-service'),
-      startService(harness, world, 'profile-service'),
-    ])
+    const { db, userService, profileService } = await startWorld(harness)
 
     // ~6 s of steady traffic; the crash happens inside it.
     const registering = registerPaced(userService.url, userRequests(USERS), PER_SECOND)

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { packagedBinaries } from '../../src/postgres/binaries.ts'
 import { SHARED_BINARIES_DIR } from '../../src/postgres/placement.ts'
 import { type LocalPostgres, startPostgres } from '../../src/postgres/server.ts'
-import { useHarness, withClient } from '../../src/testing/index.ts'
+import { type Harness, useHarness, withClient } from '../../src/testing/index.ts'
 import { isToolError } from '../../src/util/tool-error.ts'
 
 const query = (url: string, text: string) =>
@@ -16,8 +16,13 @@ const query = (url: string, text: string) =>
  * where pnpm puts them (inside the checkout) and `.data/postgres` inside it too. This is how
  * `git clone` into a private folder (or under /root) used to crash the whole test run.
  */
-function privateCheckout(version: string) {
+function privateCheckout(harness: Harness, version: string) {
   const folder = mkdtempSync(join(tmpdir(), 'kafka-ref-private-'))
+  // Removed after the test, with the copy of the binaries startPostgres placed for this version.
+  harness.defer(() => {
+    rmSync(join(SHARED_BINARIES_DIR, `postgres-${version}`), { recursive: true, force: true })
+    rmSync(folder, { recursive: true, force: true })
+  })
   expect(lstatSync(folder).mode & 0o777).toBe(0o700)
   const root = join(folder, 'node_modules', 'native')
   cpSync(packagedBinaries().root, root, { recursive: true, verbatimSymlinks: true })
@@ -29,16 +34,11 @@ describe('local PostgreSQL from a private checkout', () => {
 
   it('starts, and keeps its data across a restart, when its binaries and data folder sit in a 0700 folder', async () => {
     // A version of our own, so this test places (and removes) its own copy of the binaries.
-    const checkout = privateCheckout(`private-test-${process.pid}-${Date.now()}`)
+    const checkout = privateCheckout(harness, `private-test-${process.pid}-${Date.now()}`)
     let postgres: LocalPostgres | undefined
     harness.defer(async () => {
       await postgres?.stop()
       if (postgres) rmSync(postgres.dataDir, { recursive: true, force: true })
-      rmSync(join(SHARED_BINARIES_DIR, `postgres-${checkout.binaries.version}`), {
-        recursive: true,
-        force: true,
-      })
-      rmSync(checkout.folder, { recursive: true, force: true })
     })
 
     postgres = await startPostgres({ binaries: checkout.binaries, dataDir: checkout.dataDir })
@@ -58,14 +58,7 @@ describe('local PostgreSQL from a private checkout', () => {
   })
 
   it('a server that cannot be run fails the start with one clear line, not a crash', async () => {
-    const checkout = privateCheckout(`broken-test-${process.pid}-${Date.now()}`)
-    harness.defer(() => {
-      rmSync(join(SHARED_BINARIES_DIR, `postgres-${checkout.binaries.version}`), {
-        recursive: true,
-        force: true,
-      })
-      rmSync(checkout.folder, { recursive: true, force: true })
-    })
+    const checkout = privateCheckout(harness, `broken-test-${process.pid}-${Date.now()}`)
     chmodSync(join(checkout.binaries.root, 'bin', 'initdb'), 0o644)
 
     const error = await startPostgres({ binaries: checkout.binaries, dataDir: checkout.dataDir }).catch(

@@ -10,14 +10,8 @@ import {
   userRegisterMessages,
 } from '../measurement/baseline-clients.ts'
 import { interleave } from '../measurement/interleave.ts'
-import { observe } from '../measurement/observe.ts'
-import {
-  freshDatabase,
-  freshTopic,
-  profileFromNow,
-  startService,
-  stopService,
-} from '../measurement/services.ts'
+import { baselineRate, observe } from '../measurement/observe.ts'
+import { freshDatabase, freshTopic, startService, stopService } from '../measurement/services.ts'
 import { type Figure, figure, type Sample } from '../report/figure.ts'
 
 /** Each run gets its own namespace: its own pre-filled topic and, for the service, a fresh group. */
@@ -46,7 +40,6 @@ async function serviceRun(ctx: BenchContext, run: number, count: number): Promis
         processes: { 'profile-service': service },
         databases: [databaseUrl],
       })
-      profileFromNow(ctx, service)
       await waitFor(async () => (await profiles()) >= count, {
         ...BENCH_WAIT,
         description: 'profile-service to store every profile',
@@ -76,20 +69,18 @@ async function rawRun(ctx: BenchContext, run: number, count: number): Promise<Sa
   const topic = namespaced(Topics.userRegister, namespace(run))
   const consumer = await connectRawConsumer(ctx.kafka.bootstrapServers, `bench-raw-consumer-${run}`, topic)
   try {
-    let first = 0
-    let last = 0
-    let received = 0
-    const watch = await observe(ctx, { processes: {} })
-    await consumeBatches(consumer, count, (messages) => {
-      // Same rule as the service's figure: from the first message to the last one.
-      last = performance.now()
-      if (received === 0) first = last
-      received += messages.length
+    return await baselineRate(ctx, 'raw consumer', async () => {
+      let first = 0
+      let last = 0
+      let received = 0
+      await consumeBatches(consumer, count, (messages) => {
+        // Same rule as the service's figure: from the first message to the last one.
+        last = performance.now()
+        if (received === 0) first = last
+        received += messages.length
+      })
+      return (received - 1) / ((last - first) / 1000)
     })
-    const rate = (received - 1) / ((last - first) / 1000)
-    const { cpu } = await watch.stop()
-    ctx.log(`  raw consumer: ${Math.round(rate)} events/s`)
-    return { value: rate, cpu }
   } finally {
     await consumer.close()
   }

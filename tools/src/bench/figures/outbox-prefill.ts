@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID, scryptSync } from 'node:crypto'
-import { createUserRegisterEvent, type EncodedMessage, encode } from '@kafka-ref/shared-contracts'
+import { randomBytes, scryptSync } from 'node:crypto'
+import { type EncodedMessage, encode } from '@kafka-ref/shared-contracts'
 import type pg from 'pg'
+import { userRegisterEvent } from '../../testing/events.ts'
 
 export interface PrefillRow {
   userId: string
@@ -11,16 +12,10 @@ export interface PrefillRow {
 
 /** What POST /user/register would have committed for `count` users: user rows and encoded events. */
 export function prefillRows(count: number): PrefillRow[] {
-  const registeredAt = new Date().toISOString()
-  const tag = Date.now().toString(36)
+  const tag = `o${Date.now().toString(36)}`
   return Array.from({ length: count }, (_, index) => {
-    const userId = randomUUID()
-    const username = `o${tag}_${index}`
-    const email = `${username}@bench.example.com`
-    const event = createUserRegisterEvent(
-      { userId, email, username, registeredAt },
-      { correlationId: randomUUID() },
-    )
+    const event = userRegisterEvent(tag, index)
+    const { userId, email, username } = event.data
     return { userId, email, username, message: encode(event) }
   })
 }

@@ -6,14 +6,8 @@ import { waitFor } from '../../testing/wait-for.ts'
 import { BENCH_WAIT, type BenchContext } from '../context.ts'
 import { serviceLikeProducer } from '../measurement/baseline-clients.ts'
 import { interleave } from '../measurement/interleave.ts'
-import { observe } from '../measurement/observe.ts'
-import {
-  freshDatabase,
-  freshTopic,
-  profileFromNow,
-  startService,
-  stopService,
-} from '../measurement/services.ts'
+import { baselineRate, observe } from '../measurement/observe.ts'
+import { freshDatabase, freshTopic, startService, stopService } from '../measurement/services.ts'
 import { type Figure, figure, type Sample } from '../report/figure.ts'
 import { fillOutbox, type PrefillRow, prefillRows } from './outbox-prefill.ts'
 
@@ -51,7 +45,6 @@ async function relayRun(ctx: BenchContext, run: number, topic: string, rows: Pre
     return await withClient(databaseUrl, async (client) => {
       await fillOutbox(client, topic, rows)
       const watch = await observe(ctx, { processes: { 'user-service': service }, databases: [databaseUrl] })
-      profileFromNow(ctx, service)
       await waitFor(
         async () => {
           const { rows: left } = await client.query<{ n: string }>(
@@ -76,16 +69,14 @@ async function producerRun(ctx: BenchContext, topic: string, rows: PrefillRow[])
   const producer = serviceLikeProducer(ctx.kafka.bootstrapServers)
   try {
     await producer.metadata({ topics: [topic] })
-    const watch = await observe(ctx, { processes: {} })
-    const started = performance.now()
-    for (let index = 0; index < rows.length; index += BATCH_SIZE) {
-      const batch = rows.slice(index, index + BATCH_SIZE)
-      await producer.send({ messages: batch.map(({ message }) => ({ topic, ...message })) })
-    }
-    const rate = rows.length / ((performance.now() - started) / 1000)
-    const { cpu } = await watch.stop()
-    ctx.log(`  raw producer: ${Math.round(rate)} events/s`)
-    return { value: rate, cpu }
+    return await baselineRate(ctx, 'raw producer', async () => {
+      const started = performance.now()
+      for (let index = 0; index < rows.length; index += BATCH_SIZE) {
+        const batch = rows.slice(index, index + BATCH_SIZE)
+        await producer.send({ messages: batch.map(({ message }) => ({ topic, ...message })) })
+      }
+      return rows.length / ((performance.now() - started) / 1000)
+    })
   } finally {
     await producer.close()
   }

@@ -1,5 +1,6 @@
 import { ServiceProcess } from '../../system/service-process.ts'
 import type { BenchContext } from '../context.ts'
+import type { Sample } from '../report/figure.ts'
 import { type PgActivity, samplePgActivity } from './pg-activity.ts'
 import { type CpuUsage, cpuWindow } from './procs.ts'
 import { infraTargets, profileFromNow } from './services.ts'
@@ -44,4 +45,17 @@ export async function observe(ctx: BenchContext, options: ObserveOptions) {
       return { cpu, pg }
     },
   }
+}
+
+/** A raw baseline's run: `run` measures and returns a rate; the machine's CPU use is observed meanwhile. */
+export async function baselineRate(
+  ctx: BenchContext,
+  label: string,
+  run: () => Promise<number>,
+): Promise<Sample> {
+  const watch = await observe(ctx, { processes: {} })
+  const rate = await run()
+  const { cpu } = await watch.stop()
+  ctx.log(`  ${label}: ${Math.round(rate)} events/s`)
+  return { value: rate, cpu }
 }

@@ -2,13 +2,20 @@ import type { PgActivity } from '../measurement/pg-activity.ts'
 import type { CpuUsage } from '../measurement/procs.ts'
 import { type Summary, summarize } from './stats.ts'
 
-/** One row of the report: a subject measured beside its baseline over interleaved runs. */
-export interface Figure {
+/** What a figure is: its name, unit, what is compared with what, and the ratio it should reach. */
+export interface FigureSpec {
   id: string
   title: string
   unit: string
   subjectLabel: string
   baselineLabel: string
+  /** `min`: the ratio must be at least this; `max`: at most. */
+  target?: { kind: 'min' | 'max'; ratio: number }
+  notes?: string
+}
+
+/** One row of the report: a subject measured beside its baseline over interleaved runs. */
+export interface Figure extends Omit<FigureSpec, 'target'> {
   subject: Summary
   baseline?: Summary
   /** Median of the per-run ratios subject/baseline (runs are paired by their interleaving). */
@@ -20,7 +27,6 @@ export interface Figure {
   baselineCpu?: CpuUsage
   /** PostgreSQL connection states during the subject's median run. */
   pg?: PgActivity
-  notes?: string
 }
 
 export interface Sample {
@@ -30,17 +36,6 @@ export interface Sample {
   pg?: PgActivity
   /** Side facts of the run (e.g. records written), kept in the JSON. */
   extra?: Record<string, number>
-}
-
-export interface FigureSpec {
-  id: string
-  title: string
-  unit: string
-  subjectLabel: string
-  baselineLabel: string
-  /** `min`: the ratio must be at least this; `max`: at most. */
-  target?: { kind: 'min' | 'max'; ratio: number }
-  notes?: string
 }
 
 /** The run whose value is the median one (the lower middle of an even count). */
