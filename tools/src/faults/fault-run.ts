@@ -1,4 +1,4 @@
-import { TestProducer } from '../testing/kafka-client.ts'
+import { TestProducer } from '../testing/kafka/index.ts'
 import { sleep } from '../util/sleep.ts'
 import { FAULT_KINDS, type FaultKind, inject, planFaults } from './faults.ts'
 import { Load, type LoadFigures } from './load.ts'

@@ -1,5 +1,5 @@
 import type { ServiceProcess } from '../system/service-process.ts'
-import type { TestProducer } from '../testing/kafka-client.ts'
+import type { TestProducer } from '../testing/kafka/index.ts'
 import { sleep } from '../util/sleep.ts'
 import type { Poison } from './poison.ts'
 import type { Random } from './random.ts'

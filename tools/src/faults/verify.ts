@@ -7,7 +7,7 @@ import {
   headersOf,
   readTopic,
   type TestProducer,
-} from '../testing/kafka-client.ts'
+} from '../testing/kafka/index.ts'
 import type { SentPoison } from './load.ts'
 import type { FaultWorld } from './world.ts'
 

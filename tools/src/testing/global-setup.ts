@@ -1,9 +1,10 @@
 import type { TestProject } from 'vitest/node'
 import { isToolError } from '../util/tool-error.ts'
 import { dockerAvailable } from './docker.ts'
-import { startTestKafka, type TestServer } from './kafka-server.ts'
+import { startTestKafka } from './kafka-server.ts'
 import { startTestPostgres } from './postgres-server.ts'
 import type {} from './provided-context.ts'
+import type { TestServer } from './test-server.ts'
 
 function hostPort(address: string): string {
   try {

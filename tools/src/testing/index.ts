@@ -1,50 +1,44 @@
-import { inject } from 'vitest'
-import { createTopics, type TopicSpec } from '../kafka/topics.ts'
-import { createDatabase } from '../postgres/create-database.ts'
-import type {} from './provided-context.ts'
-import { uniqueName } from './unique-name.ts'
-
+// What every test (tools, the services, end to end) and the benchmark share. The benchmark runs
+// outside vitest and imports the modules it needs directly: this file pulls in vitest's inject.
 export {
-  committedOffsets,
-  type Delivered,
-  endOffsets,
-  headersOf,
-  type RawRecord,
-  readTopic,
-  TestProducer,
-} from './kafka-client.ts'
+  Databases,
+  type ProfileCounts,
+  type ServiceDatabaseUrls,
+  sortedIds,
+  withClient,
+} from './databases.ts'
+export { userRegisterEvent } from './events.ts'
+export { type FixtureVector, fixtureVectors } from './fixtures.ts'
+export { Harness, useHarness } from './harness.ts'
+export {
+  getProfile,
+  type HttpResult,
+  register,
+  registerPaced,
+  userRequest,
+  userRequests,
+} from './http.ts'
+export * from './kafka/index.ts'
 export { LogCapture } from './log-capture.ts'
+export { paced } from './pace.ts'
+export {
+  type CreateWorldOptions,
+  createWorld,
+  jsonLines,
+  PARTITIONS,
+  type RunningWorld,
+  type StartServiceOptions,
+  startService,
+  startWorld,
+  TEST_SERVICE_ENV,
+  type TestWorld,
+  trackService,
+} from './services.ts'
+export {
+  createTestDatabase,
+  createTestTopics,
+  testDatabaseAdminUrl,
+  testKafkaBrokers,
+} from './shared-servers.ts'
 export { uniqueName } from './unique-name.ts'
 export { type WaitForOptions, waitFor } from './wait-for.ts'
-
-/** Bootstrap servers of the shared test broker (started by global-setup.ts). */
-export function testKafkaBrokers(): string {
-  return inject('kafkaBrokers')
-}
-
-/** Admin URL of the shared test PostgreSQL server. Prefer createTestDatabase() for test data. */
-export function testDatabaseAdminUrl(): string {
-  return inject('databaseUrl')
-}
-
-/** Creates a database with a unique name on the shared server and returns its URL. */
-export async function createTestDatabase(prefix = 'test'): Promise<string> {
-  // PostgreSQL folds unquoted names to lower case and limits them to 63 bytes; stay inside both.
-  const safePrefix = prefix
-    .toLowerCase()
-    .replace(/[^a-z0-9_]/g, '_')
-    .slice(0, 40)
-  const name = uniqueName(safePrefix).replace(/-/g, '_')
-  return createDatabase(inject('databaseUrl'), name)
-}
-
-/** Creates topics on the shared broker (or `brokers`) and waits for their partition leaders. */
-export async function createTestTopics(
-  topics: Array<TopicSpec | string>,
-  brokers = testKafkaBrokers(),
-): Promise<void> {
-  await createTopics(
-    brokers,
-    topics.map((topic) => (typeof topic === 'string' ? { name: topic } : topic)),
-  )
-}

@@ -1,7 +1,7 @@
 import { describeServer } from '../postgres/create-database.ts'
 import { startPostgres } from '../postgres/server.ts'
-import { isToolError, ToolError } from '../util/tool-error.ts'
-import type { TestServer } from './kafka-server.ts'
+import { ToolError } from '../util/tool-error.ts'
+import { chooseTestServer, type TestServer } from './test-server.ts'
 
 const POSTGRES_IMAGE = 'postgres:18-alpine'
 
@@ -9,45 +9,42 @@ async function versionOf(url: string): Promise<string> {
   return (await describeServer(url)).version
 }
 
-export async function startTestPostgres(useDocker: boolean): Promise<TestServer> {
-  const fromEnv = process.env.DATABASE_URL
-  if (fromEnv) {
-    const version = await versionOf(fromEnv).catch((error: Error) => {
-      // The URL may hold a password: name the host only.
-      const where = URL.canParse(fromEnv) ? new URL(fromEnv).host : 'the given server'
-      throw new ToolError(`DATABASE_URL (${where}) does not answer: ${error.message}`)
-    })
-    return {
-      address: fromEnv,
-      description: `PostgreSQL ${version} from DATABASE_URL`,
-      stop: async () => {},
-    }
-  }
-
-  if (useDocker) {
-    const { PostgreSqlContainer } = await import('@testcontainers/postgresql')
-    const container = await new PostgreSqlContainer(POSTGRES_IMAGE).start()
-    const address = container.getConnectionUri()
-    return {
-      address,
-      description: `PostgreSQL ${await versionOf(address)} (${POSTGRES_IMAGE} container ${container.getId().slice(0, 12)})`,
-      stop: async () => {
-        await container.stop()
+export function startTestPostgres(useDocker: boolean): Promise<TestServer> {
+  return chooseTestServer(
+    {
+      name: 'PostgreSQL',
+      variable: 'DATABASE_URL',
+      local: 'server',
+      async given(address) {
+        const version = await versionOf(address).catch((error: Error) => {
+          // The URL may hold a password: name the host only.
+          const where = URL.canParse(address) ? new URL(address).host : 'the given server'
+          throw new ToolError(`DATABASE_URL (${where}) does not answer: ${error.message}`)
+        })
+        return { address, description: `PostgreSQL ${version} from DATABASE_URL`, stop: async () => {} }
       },
-    }
-  }
-
-  try {
-    const postgres = await startPostgres()
-    return {
-      address: postgres.url,
-      description: `PostgreSQL ${postgres.version} (postgres pid ${postgres.pid})`,
-      stop: () => postgres.stop(),
-    }
-  } catch (error) {
-    const reason = isToolError(error) ? error.message : String(error)
-    throw new ToolError(
-      `No PostgreSQL for the integration tests: DATABASE_URL is not set, no Docker engine answered, and the local server failed: ${reason}`,
-    )
-  }
+      async container() {
+        const { PostgreSqlContainer } = await import('@testcontainers/postgresql')
+        const container = await new PostgreSqlContainer(POSTGRES_IMAGE).start()
+        const address = container.getConnectionUri()
+        const id = container.getId().slice(0, 12)
+        return {
+          address,
+          description: `PostgreSQL ${await versionOf(address)} (${POSTGRES_IMAGE} container ${id})`,
+          stop: async () => {
+            await container.stop()
+          },
+        }
+      },
+      async startLocal() {
+        const postgres = await startPostgres()
+        return {
+          address: postgres.url,
+          description: `PostgreSQL ${postgres.version} (postgres pid ${postgres.pid})`,
+          stop: () => postgres.stop(),
+        }
+      },
+    },
+    useDocker,
+  )
 }

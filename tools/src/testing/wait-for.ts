@@ -7,15 +7,21 @@ export interface WaitForOptions {
   intervalMs?: number
   /** Shown in the timeout error. */
   description?: string
+  /**
+   * What an error thrown by the condition means. `retry` (default): "not yet", e.g. a server still
+   * starting; the last one is named if the deadline passes. `throw`: a broken check, reported at
+   * once instead of after the whole timeout (the benchmark's long waits).
+   */
+  errors?: 'retry' | 'throw'
 }
 
 /**
- * Calls `fn` until it returns something other than undefined/false and returns that. Errors thrown by
- * `fn` count as "not yet"; the last one is reported if the deadline passes.
+ * The one polling helper of the tests, the benchmark and the fault run: calls `fn` until it returns
+ * something other than undefined/false and returns that.
  */
 export async function waitFor<T>(
   fn: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 10_000, intervalMs = 50, description = 'condition' }: WaitForOptions = {},
+  { timeoutMs = 10_000, intervalMs = 50, description = 'condition', errors = 'retry' }: WaitForOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
@@ -24,6 +30,7 @@ export async function waitFor<T>(
       const value = await fn()
       if (value !== undefined && value !== false) return value
     } catch (error) {
+      if (errors === 'throw') throw error
       lastError = error
     }
     if (Date.now() >= deadline) {

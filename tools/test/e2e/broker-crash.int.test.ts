@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { startKafka } from '../../src/kafka/broker.ts'
-import { waitFor } from '../../src/testing/index.ts'
-import { createWorld, Databases, registerPaced, useHarness, userRequests } from './helpers.ts'
+import { registerPaced, startWorld, useHarness, userRequests, waitFor } from '../../src/testing/index.ts'
 
 const BEFORE = 150
 const DURING = 50
@@ -21,13 +20,7 @@ describe('broker killed -9 mid-stream', () => {
     harness.defer(() => rm(dataDir, { recursive: true, force: true }))
     const kafka = await startKafka({ dataDir })
     harness.defer(() => kafka.stop())
-    const world = await createWorld({ brokers: kafka.bootstrapServers })
-    const db = new Databases(world)
-    harness.defer(() => db.close())
-    const [userService] = await Promise.all([
-      harness.startService(world, 'user-service'),
-      harness.startService(world, 'profile-service'),
-    ])
+    const { db, userService } = await startWorld(harness, { brokers: kafka.bootstrapServers })
 
     const tag = Date.now().toString(36)
     const flowing = registerPaced(userService.url, userRequests(BEFORE, `a${tag}`), PER_SECOND)

@@ -1,6 +1,6 @@
 import { PROBLEM_CONTENT_TYPE } from '@kafka-ref/shared-contracts'
 import { describe, expect, it } from 'vitest'
-import { createWorld, Databases, register, sortedIds, useHarness, userRequests } from './helpers.ts'
+import { register, sortedIds, startWorld, useHarness, userRequests } from '../../src/testing/index.ts'
 
 const USERS = 200
 
@@ -10,13 +10,7 @@ describe('concurrent registrations', () => {
   it(`turns ${USERS} concurrent registrations into ${USERS} profiles, and a duplicate email into one 409`, {
     timeout: 120_000,
   }, async () => {
-    const world = await createWorld()
-    const db = new Databases(world)
-    harness.defer(() => db.close())
-    const [userService] = await Promise.all([
-      harness.startService(world, 'user-service'),
-      harness.startService(world, 'profile-service'),
-    ])
+    const { db, userService } = await startWorld(harness)
 
     const requests = userRequests(USERS)
     // Same email as one of the others (in another case: emails are case-insensitive), other username.

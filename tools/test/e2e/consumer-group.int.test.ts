@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { ServiceProcess } from '../../src/system/service-process.ts'
-import { waitFor } from '../../src/testing/index.ts'
 import {
-  createWorld,
-  Databases,
   jsonLines,
   PARTITIONS,
   register,
+  startService,
+  startWorld,
   useHarness,
   userRequests,
-} from './helpers.ts'
+  waitFor,
+} from '../../src/testing/index.ts'
 
 const USERS = 200
 
@@ -31,15 +31,14 @@ describe('two profile-service instances in one consumer group', () => {
   const harness = useHarness()
 
   it('split the partitions and create every profile exactly once', { timeout: 120_000 }, async () => {
-    const world = await createWorld()
-    const db = new Databases(world)
-    harness.defer(() => db.close())
-    const [userService, first] = await Promise.all([
-      harness.startService(world, 'user-service'),
-      harness.startService(world, 'profile-service', { label: 'profile-service#1' }),
-    ])
+    const {
+      world,
+      db,
+      userService,
+      profileService: first,
+    } = await startWorld(harness, { profileServiceLabel: 'profile-service#1' })
     // Ready means "holds partitions", so this returns once the group has rebalanced onto both.
-    const second = await harness.startService(world, 'profile-service', { label: 'profile-service#2' })
+    const second = await startService(harness, world, 'profile-service', { label: 'profile-service#2' })
 
     const split = await waitFor(
       async () => {

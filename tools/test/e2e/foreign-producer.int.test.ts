@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import { DeadLetterHeaders } from '@kafka-ref/shared-contracts'
 import { describe, expect, it } from 'vitest'
-import { uniqueName } from '../../src/testing/index.ts'
-import { connectConsumer } from '../kafka/rdkafka-consumer.ts'
 import {
   createWorld,
   Databases,
   type Delivered,
   fixtureVectors,
   getProfile,
-  headerValue,
-  RawProducer,
+  headersOf,
   sortedIds,
+  startService,
+  TestConsumer,
+  TestProducer,
   useHarness,
-} from './helpers.ts'
+} from '../../src/testing/index.ts'
 
 interface ForeignEvent {
   id: string
@@ -37,11 +37,9 @@ describe('messages from a producer other than ours', () => {
     expect(invalid.length).toBeGreaterThan(0)
 
     const world = await createWorld()
-    const db = new Databases(world)
-    harness.defer(() => db.close())
-    const profileService = await harness.startService(world, 'profile-service')
-    const producer = await RawProducer.connect(world.brokers)
-    harness.defer(() => producer.close())
+    const db = harness.track(new Databases(world))
+    const profileService = await startService(harness, world, 'profile-service')
+    const producer = harness.track(await TestProducer.connect(world.brokers))
 
     // Fresh ids, so each valid fixture is a new event about a new user.
     const events = valid.map((vector) => {
@@ -58,11 +56,11 @@ describe('messages from a producer other than ours', () => {
     const poisonKey = events[0]!.data.userId
     const poisoned: Array<{ reason: string; bytes: Buffer; delivered: Delivered }> = []
     for (const vector of invalid) {
-      const delivered = await producer.send(world.topic, vector.bytes, poisonKey)
+      const delivered = await producer.send(world.topic, { value: vector.bytes, key: poisonKey })
       poisoned.push({ reason: vector.reason!, bytes: vector.bytes, delivered })
     }
     for (const event of events) {
-      await producer.send(world.topic, Buffer.from(JSON.stringify(event)), event.data.userId)
+      await producer.send(world.topic, { value: JSON.stringify(event), key: event.data.userId })
     }
 
     for (const event of events) {
@@ -84,24 +82,26 @@ describe('messages from a producer other than ours', () => {
     expect(await db.profileUserIds()).toEqual(sortedIds(events.map((event) => event.data.userId)))
     expect(await db.processedEventIds()).toEqual(sortedIds(events.map((event) => event.id)))
 
-    const reader = await connectConsumer(world.brokers, uniqueName('e2e-dlq-reader'), world.deadLetterTopic)
-    harness.defer(() => reader.close())
-    const dead = await reader.take(invalid.length, 30_000)
-    expect(dead).toHaveLength(invalid.length)
-    expect(await reader.take(1, 1_000), 'more dead letters than invalid messages').toEqual([])
+    const reader = harness.track(await TestConsumer.connect(world.brokers, world.deadLetterTopic))
+    // A second longer than needed: a dead letter too many would show up too.
+    const dead = await reader.take(invalid.length, { timeoutMs: 30_000, settleMs: 1_000 })
+    expect(dead, 'one dead letter per invalid message').toHaveLength(invalid.length)
 
     for (const original of poisoned) {
       const { partition, offset } = original.delivered
-      const copy = dead.find(
-        (message) =>
-          headerValue(message, DeadLetterHeaders.partition) === String(partition) &&
-          headerValue(message, DeadLetterHeaders.offset) === String(offset),
-      )
+      const copy = dead.find((message) => {
+        const headers = headersOf(message)
+        return (
+          headers[DeadLetterHeaders.partition] === String(partition) &&
+          headers[DeadLetterHeaders.offset] === String(offset)
+        )
+      })
       expect(copy, `dead letter of ${original.reason} at ${partition}/${offset}`).toBeDefined()
-      expect(headerValue(copy!, DeadLetterHeaders.reason)).toBe(original.reason)
-      expect(headerValue(copy!, DeadLetterHeaders.topic)).toBe(world.topic)
-      expect(headerValue(copy!, DeadLetterHeaders.error)).toMatch(/\S/)
-      expect(Date.parse(headerValue(copy!, DeadLetterHeaders.failedAt) ?? '')).not.toBeNaN()
+      const headers = headersOf(copy!)
+      expect(headers[DeadLetterHeaders.reason]).toBe(original.reason)
+      expect(headers[DeadLetterHeaders.topic]).toBe(world.topic)
+      expect(headers[DeadLetterHeaders.error]).toMatch(/\S/)
+      expect(Date.parse(headers[DeadLetterHeaders.failedAt] ?? '')).not.toBeNaN()
       // The exact bytes and key, so the message can be inspected and replayed as it was.
       expect(Buffer.compare(copy!.value ?? Buffer.alloc(0), original.bytes)).toBe(0)
       expect(copy!.key?.toString()).toBe(poisonKey)

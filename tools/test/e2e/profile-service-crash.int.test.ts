@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { waitFor } from '../../src/testing/index.ts'
-import { createWorld, Databases, registerPaced, sleep, useHarness, userRequests } from './helpers.ts'
+import { registerPaced, startWorld, useHarness, userRequests, waitFor } from '../../src/testing/index.ts'
 
 const USERS = 300
 const PER_SECOND = 50
@@ -11,13 +10,7 @@ describe('profile-service killed -9 mid-stream', () => {
   it('loses no event and duplicates no profile across the crash and restart', {
     timeout: 150_000,
   }, async () => {
-    const world = await createWorld()
-    const db = new Databases(world)
-    harness.defer(() => db.close())
-    const [userService, profileService] = await Promise.all([
-      harness.startService(world, 'user-service'),
-      harness.startService(world, 'profile-service'),
-    ])
+    const { db, userService, profileService } = await startWorld(harness)
 
     // ~6 s of steady traffic; the crash happens inside it.
     const registering = registerPaced(userService.url, userRequests(USERS), PER_SECOND)
@@ -32,8 +25,13 @@ describe('profile-service killed -9 mid-stream', () => {
     // Mid-stream: registrations (so events) were still coming when it died.
     expect(atCrash.users).toBeLessThan(USERS)
 
-    // Events keep arriving while nothing consumes them.
-    await sleep(1_000)
+    // Events keep arriving while nothing consumes them: a second's worth of them before the restart.
+    const whileDown = Math.min(USERS, atCrash.users + PER_SECOND)
+    await waitFor(async () => (await db.userCount()) >= whileDown, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+      description: `${whileDown - atCrash.users} registrations while the profile-service is down`,
+    })
     const restartedAt = Date.now()
     await profileService.start()
     const readyAfterMs = Date.now() - restartedAt

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { startSystem } from '../../src/system/start-system.ts'
-import { waitFor } from '../../src/testing/index.ts'
-import { freePorts } from '../../src/util/free-port.ts'
 import {
   createWorld,
   Databases,
@@ -10,9 +8,12 @@ import {
   jsonLines,
   register,
   TEST_SERVICE_ENV,
+  trackService,
   useHarness,
   userRequests,
-} from './helpers.ts'
+  waitFor,
+} from '../../src/testing/index.ts'
+import { freePorts } from '../../src/util/free-port.ts'
 
 // The one-command run (`pnpm dev`) goes through startSystem; so does this test.
 describe('register → profile, through startSystem', () => {
@@ -23,8 +24,7 @@ describe('register → profile, through startSystem', () => {
   }, async () => {
     // startSystem creates the topics itself, as `pnpm dev` does.
     const world = await createWorld({ createTopics: false })
-    const db = new Databases(world)
-    harness.defer(() => db.close())
+    const db = harness.track(new Databases(world))
     const [userServicePort, profileServicePort] = await freePorts(2)
     const system = await startSystem({
       kafkaBrokers: world.brokers,
@@ -35,8 +35,8 @@ describe('register → profile, through startSystem', () => {
       profileServicePort,
       env: TEST_SERVICE_ENV,
     })
-    harness.track(system.userService)
-    harness.track(system.profileService)
+    trackService(harness, system.userService)
+    trackService(harness, system.profileService)
     harness.defer(() => system.stop())
     // Given brokers and databases, it starts neither a broker nor a PostgreSQL server of its own.
     expect(system.kafka).toBeUndefined()

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto'
+import { type ProfileResponse, ProfileResponse as ProfileSchema } from '@kafka-ref/shared-contracts'
+import type { ServiceProcess } from '../../system/service-process.ts'
+import { withClient } from '../../testing/databases.ts'
+import type { BenchContext } from '../context.ts'
+import { interleave } from '../measurement/interleave.ts'
+import { fire } from '../measurement/load.ts'
+import { freshDatabase, startService, stopService } from '../measurement/services.ts'
+import { type Figure, figure } from '../report/figure.ts'
+import type { BareServer } from './bare-baseline.ts'
+import { describeSettings, HTTP_NAMESPACE, httpSettings, measure, p99, rps } from './http-measure.ts'
+
+export interface ProfileTarget {
+  service: ServiceProcess
+  url: string
+  databaseUrl: string
+  userId: string
+  /** What the service answers, for the bare route to answer from memory. */
+  profile: ProfileResponse
+}
+
+/** profile-service with one stored profile to read. */
+export async function startProfileTarget(ctx: BenchContext): Promise<ProfileTarget> {
+  const databaseUrl = await freshDatabase(ctx, 'bench_http_profiles')
+  const service = await startService(ctx, 'profile-service', { databaseUrl, namespace: HTTP_NAMESPACE })
+  const userId = randomUUID()
+  await withClient(databaseUrl, (client) =>
+    client.query(
+      `insert into profiles (user_id, username, display_name) values ($1, 'bench_reader', 'Bench Reader')`,
+      [userId],
+    ),
+  )
+  const url = `${service.url}/profile/${userId}`
+  const profile = ProfileSchema.parse(await (await fetch(url)).json())
+  return { service, url, databaseUrl, userId, profile }
+}
+
+/** Figure 1: GET /profile/:id vs the bare route answering the same JSON from memory. */
+export async function benchProfileGet(
+  ctx: BenchContext,
+  target: ProfileTarget,
+  bare: BareServer,
+): Promise<Figure[]> {
+  ctx.log('figure 1: GET /profile/:id')
+  const load = httpSettings(ctx)
+  const bareUrl = `${bare.url}/profile/${target.userId}`
+  const get = await (async () => {
+    try {
+      await fire({ url: bareUrl }, { ...load, seconds: 1 })
+      await fire({ url: target.url }, { ...load, seconds: 1 })
+      return await interleave(ctx.sizes.runs, {
+        baseline: () => measure(ctx, { url: bareUrl }, load, bare),
+        subject: () => measure(ctx, { url: target.url }, load, target.service, target.databaseUrl),
+      })
+    } finally {
+      await stopService(ctx, target.service)
+    }
+  })()
+  const http = describeSettings(load)
+  return [
+    figure(
+      {
+        id: '1a',
+        title: 'GET /profile/:id, requests/s',
+        unit: 'req/s',
+        subjectLabel: 'profile-service',
+        baselineLabel: 'bare Fastify route, same JSON from memory',
+        target: { kind: 'min', ratio: 0.5 },
+        notes: http,
+      },
+      rps(get.subject),
+      rps(get.baseline),
+    ),
+    figure(
+      {
+        id: '1b',
+        title: 'GET /profile/:id, p99 latency',
+        unit: 'ms',
+        subjectLabel: 'profile-service',
+        baselineLabel: 'bare Fastify route',
+        notes: http,
+      },
+      p99(get.subject),
+      p99(get.baseline),
+    ),
+  ]
+}
