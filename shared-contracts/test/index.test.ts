@@ -14,6 +14,7 @@ const PUBLIC_API = [
   'EVENT_CONTENT_TYPE',
   'Email',
   'EnvelopeAttributes',
+  'EventHeaders',
   'EventRegistry',
   'EventSources',
   'EventTypes',
@@ -33,6 +34,8 @@ const PUBLIC_API = [
   'SPEC_VERSION',
   'STRUCTURED_CONTENT_TYPE',
   'Timestamp',
+  'TraceParent',
+  'TraceState',
   'Topics',
   'USERNAME_PATTERN',
   'UserId',
@@ -48,6 +51,7 @@ const PUBLIC_API = [
   'jsonSchemas',
   'namespaced',
   'serializeJsonSchema',
+  'withoutInvalidTraceContext',
 ]
 
 describe('public API', () => {
