@@ -1,3 +1,4 @@
+export * from './asyncapi.ts'
 export * from './codec/codec.ts'
 export * from './codec/decode-error.ts'
 export * from './events/create.ts'

@@ -6,6 +6,7 @@ import * as contracts from '../src/index.ts'
  * renaming one breaks them, which is why this test fails.
  */
 const PUBLIC_API = [
+  'ASYNCAPI_FILE',
   'ConsumerGroups',
   'DeadLetterHeaders',
   'DecodeError',
@@ -44,6 +45,7 @@ const PUBLIC_API = [
   'UserRegisterEventV1',
   'UserResponse',
   'Username',
+  'asyncApiDocument',
   'createUserRegisterEvent',
   'decode',
   'encode',
