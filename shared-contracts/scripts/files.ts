@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -12,4 +12,12 @@ export async function listFiles(dir: string, suffix = ''): Promise<string[]> {
     .filter((entry) => entry.isFile() && entry.name.endsWith(suffix))
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
     .sort()
+}
+
+/** This package's version (the AsyncAPI document's `info.version`). */
+export async function packageVersion(): Promise<string> {
+  const { version } = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as {
+    version: string
+  }
+  return version
 }

@@ -1,19 +1,12 @@
-import { z } from 'zod'
+import type { z } from 'zod'
 import { EventRegistry } from './events/registry.ts'
 import { ProblemDetails } from './http/problem.ts'
 import { ProfileResponse } from './http/profile.ts'
 import { RegisterUserRequest, UserResponse } from './http/user.ts'
+import { eventJsonSchema, toJsonSchema } from './to-json-schema.ts'
 
 /** Where the generated files are committed, relative to the package root. */
 export const JSON_SCHEMA_DIR = 'json-schema'
-
-/**
- * `io: 'input'` describes what a reader accepts. zod's output mode would add
- * `additionalProperties: false`, which would make other-language consumers reject the extra
- * fields our evolution rules promise to tolerate.
- */
-const toJsonSchema = (schema: z.ZodType): Record<string, unknown> =>
-  z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>
 
 /** The HTTP bodies other languages (and the browser) may want to validate. */
 const httpSchemas: Record<string, z.ZodType> = {
@@ -33,11 +26,7 @@ export function jsonSchemas(): Record<string, Record<string, unknown>> {
   const files: Record<string, Record<string, unknown>> = {}
   for (const [type, versions] of Object.entries(EventRegistry)) {
     for (const [version, schema] of Object.entries(versions as Record<string, z.ZodType>)) {
-      files[`${type}.v${version}.json`] = {
-        ...toJsonSchema(schema),
-        title: `${type} v${version}`,
-        description: `CloudEvents 1.0 structured-mode envelope of '${type}', data version ${version}.`,
-      }
+      files[`${type}.v${version}.json`] = eventJsonSchema(type, Number(version), schema)
     }
   }
   for (const [name, schema] of Object.entries(httpSchemas)) {
@@ -46,7 +35,10 @@ export function jsonSchemas(): Record<string, Record<string, unknown>> {
   return files
 }
 
-/** The exact bytes of a committed schema file: stable key order from zod, two-space indent. */
+/**
+ * The exact bytes of a committed schema file (and of the AsyncAPI document): stable key order from
+ * zod, two-space indent.
+ */
 export function serializeJsonSchema(schema: object): string {
   return `${JSON.stringify(schema, null, 2)}\n`
 }

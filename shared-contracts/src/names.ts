@@ -35,6 +35,22 @@ export function namespaced<T extends string>(name: T, namespace = ''): string {
   return `${namespace}${name}`
 }
 
+/**
+ * Headers `encode` sets on every event message. They repeat what the value already says, for
+ * routers, broker tools and tracing instrumentation that do not parse values; `decode` never reads
+ * them. `ce_*` are the CloudEvents Kafka binding's names (its structured mode allows them);
+ * `traceparent`/`tracestate` are W3C Trace Context's, which Kafka instrumentations read.
+ */
+export const EventHeaders = {
+  contentType: 'content-type',
+  id: 'ce_id',
+  type: 'ce_type',
+  dataVersion: 'ce_dataversion',
+  correlationId: 'correlation_id',
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+} as const
+
 /** Headers a dead-lettered message carries besides its original ones. */
 export const DeadLetterHeaders = {
   reason: 'dlq_reason',

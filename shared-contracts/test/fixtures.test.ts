@@ -14,6 +14,9 @@ const Vector = z.discriminatedUnion('ok', [
     type: z.string(),
     dataversion: z.int(),
     subject: z.string(),
+    /** The value the decoded event must carry, or null: it must carry none (an invalid one is dropped). */
+    traceparent: z.string().nullable().optional(),
+    tracestate: z.string().nullable().optional(),
   }),
   z.strictObject({
     file: z.string(),
@@ -42,6 +45,19 @@ describe('golden fixtures', () => {
     expect([...reasons].sort()).toEqual(expected.sort())
   })
 
+  it('show a decoder what to do with a trace context: keep it, or drop an invalid one', () => {
+    const traced = manifest.vectors.filter((vector) => vector.ok && vector.traceparent !== undefined)
+    expect(
+      traced.map((vector) => vector.ok && [vector.traceparent === null, vector.tracestate === null]),
+    ).toEqual(
+      expect.arrayContaining([
+        [false, false],
+        [true, true],
+        [false, true],
+      ]),
+    )
+  })
+
   it('state the size limit decoders use', () => {
     expect(manifest.maxBytes).toBe(MAX_EVENT_BYTES)
   })
@@ -56,6 +72,11 @@ describe('golden fixtures', () => {
         dataversion: vector.dataversion,
         subject: vector.subject,
       })
+      for (const name of ['traceparent', 'tracestate'] as const) {
+        const expected = vector[name]
+        if (expected === null) expect(Object.keys(result.event), name).not.toContain(name)
+        else if (expected !== undefined) expect(result.event[name], name).toBe(expected)
+      }
       return
     }
     expect(result.ok).toBe(false)

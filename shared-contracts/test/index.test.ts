@@ -6,6 +6,7 @@ import * as contracts from '../src/index.ts'
  * renaming one breaks them, which is why this test fails.
  */
 const PUBLIC_API = [
+  'ASYNCAPI_FILE',
   'ConsumerGroups',
   'DeadLetterHeaders',
   'DecodeError',
@@ -14,6 +15,7 @@ const PUBLIC_API = [
   'EVENT_CONTENT_TYPE',
   'Email',
   'EnvelopeAttributes',
+  'EventHeaders',
   'EventRegistry',
   'EventSources',
   'EventTypes',
@@ -33,6 +35,8 @@ const PUBLIC_API = [
   'SPEC_VERSION',
   'STRUCTURED_CONTENT_TYPE',
   'Timestamp',
+  'TraceParent',
+  'TraceState',
   'Topics',
   'USERNAME_PATTERN',
   'UserId',
@@ -41,6 +45,7 @@ const PUBLIC_API = [
   'UserRegisterEventV1',
   'UserResponse',
   'Username',
+  'asyncApiDocument',
   'createUserRegisterEvent',
   'decode',
   'encode',
@@ -48,6 +53,7 @@ const PUBLIC_API = [
   'jsonSchemas',
   'namespaced',
   'serializeJsonSchema',
+  'withoutInvalidTraceContext',
 ]
 
 describe('public API', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   ConsumerGroups,
   DeadLetterHeaders,
+  EventHeaders,
   EventSources,
   EventTypes,
   namespaced,
@@ -47,6 +48,25 @@ describe('names', () => {
       offset: 'dlq_original_offset',
       failedAt: 'dlq_failed_at',
     })
+  })
+})
+
+describe('EventHeaders', () => {
+  it('names the headers encode sets: CloudEvents binding names, the correlation id and W3C trace context', () => {
+    expect(EventHeaders).toEqual({
+      contentType: 'content-type',
+      id: 'ce_id',
+      type: 'ce_type',
+      dataVersion: 'ce_dataversion',
+      correlationId: 'correlation_id',
+      traceparent: 'traceparent',
+      tracestate: 'tracestate',
+    })
+  })
+
+  it('never collides with a dead-letter header', () => {
+    const names = [...Object.values(EventHeaders), ...Object.values(DeadLetterHeaders)]
+    expect(new Set(names).size).toBe(names.length)
   })
 })
 

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { EnvelopeAttributes, STRUCTURED_CONTENT_TYPE } from '../events/envelope.ts'
 import { EventRegistry, type KnownEvent } from '../events/registry.ts'
+import { withoutInvalidTraceContext } from '../events/trace-context.ts'
+import { EventHeaders } from '../names.ts'
 import { DecodeError, DecodeErrorReasons } from './decode-error.ts'
 
 /**
@@ -29,20 +31,19 @@ export interface DecodeOptions {
 /**
  * Structured mode: the whole CloudEvent is the JSON value, so one self-describing document can be
  * stored, dead-lettered and replayed as it is. The headers only repeat attributes for routing
- * and tracing; decode never trusts them.
+ * and tracing (`traceparent` is what Kafka tracing instrumentation reads); decode never trusts them.
  */
 export function encode(event: KnownEvent): EncodedMessage {
-  return {
-    key: event.subject,
-    value: JSON.stringify(event),
-    headers: {
-      'content-type': STRUCTURED_CONTENT_TYPE,
-      ce_id: event.id,
-      ce_type: event.type,
-      ce_dataversion: String(event.dataversion),
-      correlation_id: event.correlationid,
-    },
+  const headers: Record<string, string> = {
+    [EventHeaders.contentType]: STRUCTURED_CONTENT_TYPE,
+    [EventHeaders.id]: event.id,
+    [EventHeaders.type]: event.type,
+    [EventHeaders.dataVersion]: String(event.dataversion),
+    [EventHeaders.correlationId]: event.correlationid,
   }
+  if (event.traceparent !== undefined) headers[EventHeaders.traceparent] = event.traceparent
+  if (event.tracestate !== undefined) headers[EventHeaders.tracestate] = event.tracestate
+  return { key: event.subject, value: JSON.stringify(event), headers }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -89,7 +90,8 @@ export function decode(message: RawMessage, options: DecodeOptions = {}): Decode
     return failure(DecodeErrorReasons.unsupportedVersion, `'${type}' has no data version ${dataversion}`)
   }
 
-  const parsed = schema.safeParse(json)
+  // A bad trace context is dropped, not a reason to dead-letter (see withoutInvalidTraceContext).
+  const parsed = schema.safeParse(withoutInvalidTraceContext(json))
   if (!parsed.success) {
     return failure(DecodeErrorReasons.schemaViolation, z.prettifyError(parsed.error), parsed.error.issues)
   }

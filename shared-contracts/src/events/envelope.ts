@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { TraceParent, TraceState } from './trace-context.ts'
 
 /** CloudEvents 1.0 `specversion`. */
 export const SPEC_VERSION = '1.0'
@@ -23,6 +24,13 @@ export const EnvelopeAttributes = z.object({
   correlationid: z.string().min(1).max(128),
   /** The entity the event is about; also the Kafka message key. */
   subject: z.string().min(1).max(256),
+  /**
+   * CloudEvents distributed-tracing extension: the trace of the request that caused the event, so
+   * one trace can run from the HTTP request through the outbox to the consumer. Optional, and
+   * described strictly here; readers drop an invalid one first (`withoutInvalidTraceContext`).
+   */
+  traceparent: TraceParent.optional(),
+  tracestate: TraceState.optional(),
 })
 export type EnvelopeAttributes = z.infer<typeof EnvelopeAttributes>
 

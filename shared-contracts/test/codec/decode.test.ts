@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { type DecodeResult, decode, MAX_EVENT_BYTES } from '../../src/codec/codec.ts'
 import type { DecodeErrorReason } from '../../src/codec/decode-error.ts'
-import { userData, userRegisterEvent } from '../support/events.ts'
+import { TRACEPARENT, TRACESTATE, userData, userRegisterEvent } from '../support/events.ts'
 
 const json = (value: unknown) => JSON.stringify(value)
 
@@ -21,6 +21,37 @@ describe('decode', () => {
   it('decodes a valid event and drops nothing it knows', () => {
     const event = userRegisterEvent()
     expect(decode({ value: json(event) })).toEqual({ ok: true, event })
+  })
+
+  describe('trace context (CloudEvents distributed-tracing extension)', () => {
+    it('keeps a valid traceparent and tracestate', () => {
+      const event = userRegisterEvent({ traceparent: TRACEPARENT, tracestate: TRACESTATE })
+      expect(decode({ value: json(event) })).toEqual({ ok: true, event })
+    })
+
+    it.each([
+      ['malformed', 'not-a-traceparent'],
+      ['an all-zero trace id', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`],
+      ['not a string', 42],
+    ])('treats a %s traceparent as absent, with its tracestate, instead of rejecting the event', (_, bad) => {
+      const result = decode({
+        value: json({ ...userRegisterEvent(), traceparent: bad, tracestate: TRACESTATE }),
+      })
+      if (!result.ok) throw result.error
+      expect(result.event).toStrictEqual(userRegisterEvent())
+    })
+
+    it('treats an invalid tracestate as absent and keeps the traceparent', () => {
+      const value = json({ ...userRegisterEvent({ traceparent: TRACEPARENT }), tracestate: 'Not Valid' })
+      const result = decode({ value })
+      if (!result.ok) throw result.error
+      expect(result.event).toStrictEqual(userRegisterEvent({ traceparent: TRACEPARENT }))
+    })
+
+    it('still rejects an event that is invalid for another reason', () => {
+      const value = json({ ...userRegisterEvent({ id: 'not-a-uuid' }), traceparent: 'bad' })
+      expectFailure(decode({ value }), 'schema_violation')
+    })
   })
 
   it.each([

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { decode, encode } from '../../src/codec/codec.ts'
 import { createUserRegisterEvent } from '../../src/events/create.ts'
-import { CORRELATION_ID, EVENT_ID, USER_ID, userData, userRegisterEvent } from '../support/events.ts'
+import { EventHeaders } from '../../src/names.ts'
+import {
+  CORRELATION_ID,
+  EVENT_ID,
+  TRACEPARENT,
+  TRACESTATE,
+  USER_ID,
+  userData,
+  userRegisterEvent,
+} from '../support/events.ts'
 
 describe('encode', () => {
   const event = userRegisterEvent({ data: userData({ displayName: 'Ada' }) })
@@ -25,11 +34,41 @@ describe('encode', () => {
       correlation_id: CORRELATION_ID,
     })
   })
+
+  it('names its headers with the exported constants', () => {
+    expect(Object.keys(message.headers).sort()).toEqual(
+      [
+        EventHeaders.contentType,
+        EventHeaders.id,
+        EventHeaders.type,
+        EventHeaders.dataVersion,
+        EventHeaders.correlationId,
+      ].sort(),
+    )
+  })
+
+  it('sends the trace context as W3C traceparent/tracestate headers, for Kafka tracing instrumentation', () => {
+    const traced = encode(userRegisterEvent({ traceparent: TRACEPARENT, tracestate: TRACESTATE }))
+    expect(traced.headers).toMatchObject({ traceparent: TRACEPARENT, tracestate: TRACESTATE })
+    expect(JSON.parse(traced.value)).toMatchObject({ traceparent: TRACEPARENT, tracestate: TRACESTATE })
+    const parentOnly = encode(userRegisterEvent({ traceparent: TRACEPARENT }))
+    expect(parentOnly.headers.traceparent).toBe(TRACEPARENT)
+    expect(parentOnly.headers).not.toHaveProperty('tracestate')
+  })
 })
 
 describe('encode → decode', () => {
   const event = createUserRegisterEvent(userData({ displayName: 'Zoë 😀' }), {
     correlationId: CORRELATION_ID,
+  })
+
+  it('round-trips the trace context', () => {
+    const traced = createUserRegisterEvent(userData(), {
+      correlationId: CORRELATION_ID,
+      traceparent: TRACEPARENT,
+      tracestate: TRACESTATE,
+    })
+    expect(decode({ value: encode(traced).value })).toEqual({ ok: true, event: traced })
   })
 
   it('round-trips a string value', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createUserRegisterEvent } from '../../src/events/create.ts'
 import { UserRegisterEventV1 } from '../../src/events/user-register.ts'
-import { CORRELATION_ID, EVENT_ID, USER_ID, userData } from '../support/events.ts'
+import { CORRELATION_ID, EVENT_ID, TRACEPARENT, TRACESTATE, USER_ID, userData } from '../support/events.ts'
 
 describe('createUserRegisterEvent', () => {
   it('builds a complete v1 event from the data and context', () => {
@@ -19,6 +19,39 @@ describe('createUserRegisterEvent', () => {
       subject: USER_ID,
       data,
     })
+  })
+
+  it('carries the trace context it is given (the CloudEvents distributed-tracing extension)', () => {
+    const event = createUserRegisterEvent(userData(), {
+      correlationId: CORRELATION_ID,
+      traceparent: TRACEPARENT,
+      tracestate: TRACESTATE,
+    })
+    expect(event).toMatchObject({ traceparent: TRACEPARENT, tracestate: TRACESTATE })
+    expect(UserRegisterEventV1.parse(event)).toEqual(event)
+  })
+
+  it('leaves the tracing attributes out when there is no trace', () => {
+    const event = createUserRegisterEvent(userData(), { correlationId: CORRELATION_ID })
+    expect(Object.keys(event)).not.toContain('traceparent')
+    expect(Object.keys(event)).not.toContain('tracestate')
+  })
+
+  it('drops an invalid trace context instead of failing: a bad tracing header never fails a registration', () => {
+    const event = createUserRegisterEvent(userData(), {
+      correlationId: CORRELATION_ID,
+      traceparent: 'garbage from a client',
+      tracestate: TRACESTATE,
+    })
+    expect(Object.keys(event)).not.toContain('traceparent')
+    expect(Object.keys(event)).not.toContain('tracestate')
+    const stateOnly = createUserRegisterEvent(userData(), {
+      correlationId: CORRELATION_ID,
+      traceparent: TRACEPARENT,
+      tracestate: 'Not Valid',
+    })
+    expect(stateOnly.traceparent).toBe(TRACEPARENT)
+    expect(Object.keys(stateOnly)).not.toContain('tracestate')
   })
 
   it('uses the user id as subject (and so as Kafka key)', () => {

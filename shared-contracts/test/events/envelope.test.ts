@@ -7,7 +7,7 @@ import {
   SPEC_VERSION,
   STRUCTURED_CONTENT_TYPE,
 } from '../../src/events/envelope.ts'
-import { userRegisterEvent } from '../support/events.ts'
+import { TRACEPARENT, TRACESTATE, userRegisterEvent } from '../support/events.ts'
 
 const { data: _, ...attributes } = userRegisterEvent()
 
@@ -36,6 +36,20 @@ describe('EnvelopeAttributes', () => {
     'subject',
   ])('requires %s', (name) => {
     const result = EnvelopeAttributes.safeParse({ ...attributes, [name]: undefined })
+    expect(result.error?.issues[0]?.path).toEqual([name])
+  })
+
+  it('accepts the distributed-tracing extension, and does not require it', () => {
+    const traced = { ...attributes, traceparent: TRACEPARENT, tracestate: TRACESTATE }
+    expect(EnvelopeAttributes.parse(traced)).toEqual(traced)
+    expect(EnvelopeAttributes.parse(attributes)).not.toHaveProperty('traceparent')
+  })
+
+  it.each([
+    ['traceparent', 'not-a-traceparent'],
+    ['tracestate', 'Not Valid'],
+  ])('describes %s strictly (decode drops an invalid one before validating)', (name, value) => {
+    const result = EnvelopeAttributes.safeParse({ ...attributes, traceparent: TRACEPARENT, [name]: value })
     expect(result.error?.issues[0]?.path).toEqual([name])
   })
 

@@ -5,6 +5,9 @@ export const USER_ID = '0b5c1c2e-7f4a-4d8e-9c1a-3f2b6a7d8e90'
 export const EVENT_ID = '5f3c8a9e-2b1d-4e6f-8a7b-9c0d1e2f3a4b'
 export const CORRELATION_ID = 'req-7d2f9c41'
 export const TIME = '2025-01-15T10:30:00.000Z'
+/** The W3C Trace Context examples (sampled). */
+export const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+export const TRACESTATE = 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE'
 
 export function userData(overrides: Partial<UserRegisterDataV1> = {}): UserRegisterDataV1 {
   return {
