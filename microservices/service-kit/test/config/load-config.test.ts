@@ -43,6 +43,30 @@ describe('loadConfig', () => {
     )
   })
 
+  it.each([
+    ['user:pass@host without a scheme', 'app:s3cret@db/app', '***@db/app'],
+    ['user:pass@host whose password holds "@" and "="', 'app:s3c=r@t@db:5432/app', '***@db:5432/app'],
+    ['libpq keyword/value', 'host=db user=app password=s3cret dbname=app', 'password=*** dbname=app'],
+    ['libpq keyword/value, spaces around "="', 'host=db password = s3cret', 'password = ***'],
+    [
+      'libpq keyword/value, quoted',
+      "host=db password='s3cret with \\' quote' dbname=app",
+      'password=*** dbname=app',
+    ],
+    ['a password in the query string', 'mysql://db/app?user=app&password=s3cret', 'password=***'],
+    ['sslpassword', 'host=db sslpassword=s3cret', 'sslpassword=***'],
+  ])('never echoes the password of %s', (_, value, masked) => {
+    let message = ''
+    try {
+      loadConfig(schema, { ...valid, DATABASE_URL: value })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(/^Invalid configuration: DATABASE_URL: /)
+    expect(message).not.toContain('s3c')
+    expect(message).toContain(masked)
+  })
+
   it('names a missing required variable', () => {
     expect(() => loadConfig(schema, { DATABASE_URL: valid.DATABASE_URL })).toThrow(/KAFKA_BROKERS/)
   })
