@@ -190,4 +190,38 @@ describe('rate limit', () => {
       await limited.close()
     }
   })
+
+  const registerVia = (target: ZodFastify, remoteAddress: string, forwardedFor: string) =>
+    target.inject({
+      method: 'POST',
+      url: '/user/register',
+      payload: registration(),
+      remoteAddress,
+      headers: { 'x-forwarded-for': forwardedFor },
+    })
+
+  it('TRUST_PROXY off (default): a spoofed X-Forwarded-For does not escape the limit', async () => {
+    const limited = await startApp({ ...context.env, REGISTER_RATE_LIMIT_MAX: '1' })
+    try {
+      const first = await registerVia(limited, '203.0.113.10', '198.51.100.1')
+      const second = await registerVia(limited, '203.0.113.10', '198.51.100.2')
+      expect([first.statusCode, second.statusCode]).toEqual([201, 429])
+    } finally {
+      await limited.close()
+    }
+  })
+
+  it('TRUST_PROXY: two clients behind a trusted proxy get separate buckets', async () => {
+    const proxy = '10.0.0.7'
+    const limited = await startApp({ ...context.env, REGISTER_RATE_LIMIT_MAX: '1', TRUST_PROXY: proxy })
+    try {
+      const statuses = []
+      for (const client of ['198.51.100.1', '198.51.100.2', '198.51.100.1']) {
+        statuses.push((await registerVia(limited, proxy, client)).statusCode)
+      }
+      expect(statuses).toEqual([201, 201, 429])
+    } finally {
+      await limited.close()
+    }
+  })
 })
