@@ -5,8 +5,8 @@ import {
   namespaced,
   type ProfileResponse,
   type RegisterUserRequest,
+  type RegisterUserResponse,
   Topics,
-  type UserResponse,
 } from '@kafka-ref/shared-contracts'
 import Kafka from 'node-rdkafka'
 import pg from 'pg'
@@ -162,8 +162,8 @@ export function register(
   userServiceUrl: string,
   request: RegisterUserRequest,
   requestId?: string,
-): Promise<HttpResult<UserResponse>> {
-  return call<UserResponse>(`${userServiceUrl}/user/register`, {
+): Promise<HttpResult<RegisterUserResponse>> {
+  return call<RegisterUserResponse>(`${userServiceUrl}/user/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
     body: JSON.stringify(request),
@@ -196,7 +196,7 @@ export function registerPaced(
   userServiceUrl: string,
   requests: RegisterUserRequest[],
   perSecond: number,
-): Promise<Array<HttpResult<UserResponse>>> {
+): Promise<Array<HttpResult<RegisterUserResponse>>> {
   const start = Date.now()
   return Promise.all(
     requests.map(async (request, i) => {

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.ts'
 import { insertOutboxMessage } from '../outbox/outbox-repository.ts'
 import type { PasswordHasher } from './password.ts'
-import { insertUser, toUserResponse, uniqueViolationError } from './user-repository.ts'
+import { insertUser, toRegisteredUser, uniqueViolationError } from './user-repository.ts'
 
 export interface RegisterContext {
   /** The request id; it becomes the event's correlation id. */
@@ -43,7 +43,7 @@ export async function registerUser(
         { correlationId: context.correlationId },
       )
       await insertOutboxMessage(trx, { topic: context.topic, ...encode(event) })
-      return toUserResponse(row)
+      return toRegisteredUser(row)
     })
   } catch (error) {
     throw uniqueViolationError(error) ?? error

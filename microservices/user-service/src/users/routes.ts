@@ -2,14 +2,15 @@ import type { ZodFastify } from '@kafka-ref/service-kit'
 import {
   EventTypes,
   ProblemDetails,
+  PublicUserResponse,
   RegisterUserRequest,
+  RegisterUserResponse,
   UserIdParams,
-  UserResponse,
 } from '@kafka-ref/shared-contracts'
 import { UserNotFound } from './errors.ts'
 import { passwordHasher } from './password.ts'
 import { registerUser } from './register-user.ts'
-import { findUserById, toUserResponse } from './user-repository.ts'
+import { findUserById, toPublicUser } from './user-repository.ts'
 
 export interface UserRoutesOptions {
   topic: string
@@ -31,7 +32,7 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
         description: `Stores the user and publishes exactly one ${EventTypes.userRegister} event for it.`,
         body: RegisterUserRequest,
         response: {
-          201: UserResponse,
+          201: RegisterUserResponse,
           400: ProblemDetails,
           409: ProblemDetails,
           413: ProblemDetails,
@@ -57,15 +58,15 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
     {
       schema: {
         tags: ['users'],
-        summary: 'Get a user',
+        summary: 'Get a user (public fields; no email)',
         params: UserIdParams,
-        response: { 200: UserResponse, 400: ProblemDetails, 404: ProblemDetails },
+        response: { 200: PublicUserResponse, 400: ProblemDetails, 404: ProblemDetails },
       },
     },
     async (request) => {
       const row = await findUserById(app.db, request.params.id)
       if (!row) throw new UserNotFound()
-      return toUserResponse(row)
+      return toPublicUser(row)
     },
   )
 }
