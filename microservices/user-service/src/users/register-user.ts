@@ -11,6 +11,8 @@ export interface RegisterContext {
   correlationId: string
   topic: string
   hashPassword: PasswordHasher
+  /** Aborts when the client is gone: a registration still waiting to be hashed is dropped. */
+  signal?: AbortSignal
 }
 
 /**
@@ -22,7 +24,10 @@ export async function registerUser(
   request: RegisterUserRequest,
   context: RegisterContext,
 ) {
-  const passwordHash = await context.hashPassword(request.password)
+  const passwordHash = await context.hashPassword(
+    request.password,
+    context.signal ? { signal: context.signal } : {},
+  )
   try {
     return await db.transaction().execute(async (trx) => {
       const row = await insertUser(trx, {

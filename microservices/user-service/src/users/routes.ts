@@ -1,4 +1,4 @@
-import type { ZodFastify } from '@kafka-ref/service-kit'
+import { clientDisconnectSignal, type ZodFastify } from '@kafka-ref/service-kit'
 import {
   EventTypes,
   ProblemDetails,
@@ -7,16 +7,23 @@ import {
   RegisterUserResponse,
   UserIdParams,
 } from '@kafka-ref/shared-contracts'
-import { UserNotFound } from './errors.ts'
-import { passwordHasher } from './password.ts'
+import { ClientDisconnected, RegistrationBusy, UserNotFound } from './errors.ts'
+import { type PasswordHasherOptions, passwordHasher } from './password.ts'
 import { registerUser } from './register-user.ts'
 import { findUserById, toPublicUser } from './user-repository.ts'
 
 export interface UserRoutesOptions {
   topic: string
-  passwordHash: { cost: number; concurrency: number }
+  passwordHash: PasswordHasherOptions
   registerRateLimit: { max: number; windowMs: number }
 }
+
+/**
+ * What a refused registration is told to wait. The hashing queue drains at `concurrency` hashes
+ * per hash time (2 per ~0.4 s at the default cost), so a few seconds frees a good share of it
+ * without asking clients to wait for all of it.
+ */
+const BUSY_RETRY_AFTER_SECONDS = 5
 
 export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
   const hashPassword = passwordHasher(options.passwordHash)
@@ -38,6 +45,7 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
           413: ProblemDetails,
           415: ProblemDetails,
           429: ProblemDetails,
+          503: ProblemDetails,
         },
       },
     },
@@ -46,6 +54,10 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
         correlationId: request.id,
         topic: options.topic,
         hashPassword,
+        signal: clientDisconnectSignal(reply, new ClientDisconnected()),
+      }).catch((error: unknown) => {
+        if (error instanceof RegistrationBusy) reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS))
+        throw error
       })
       app.outboxRelay.wake()
       request.log.info({ userId: user.id }, 'user registered')
