@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { EventRegistry } from './events/registry.ts'
 import { ProblemDetails } from './http/problem.ts'
 import { ProfileResponse } from './http/profile.ts'
-import { RegisterUserRequest, UserResponse } from './http/user.ts'
+import { PublicUserResponse, RegisterUserRequest, RegisterUserResponse } from './http/user.ts'
 import { eventJsonSchema, toJsonSchema } from './to-json-schema.ts'
 
 /** Where the generated files are committed, relative to the package root. */
@@ -11,7 +11,8 @@ export const JSON_SCHEMA_DIR = 'json-schema'
 /** The HTTP bodies other languages (and the browser) may want to validate. */
 const httpSchemas: Record<string, z.ZodType> = {
   'register-user-request': RegisterUserRequest,
-  user: UserResponse,
+  'registered-user': RegisterUserResponse,
+  'public-user': PublicUserResponse,
   profile: ProfileResponse,
   'problem-details': ProblemDetails,
 }

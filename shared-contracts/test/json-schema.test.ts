@@ -19,8 +19,9 @@ describe('jsonSchemas', () => {
         ...eventFiles,
         'http/problem-details.json',
         'http/profile.json',
+        'http/public-user.json',
         'http/register-user-request.json',
-        'http/user.json',
+        'http/registered-user.json',
       ].sort(),
     )
   })

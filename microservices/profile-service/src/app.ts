@@ -28,6 +28,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     description: `Creates a profile for every ${EventTypes.userRegister} event, exactly once, and serves it.`,
     logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
   })
   const consumerEnabled = options.consumer ?? true
 

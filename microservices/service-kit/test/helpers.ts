@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { createBaseApp, httpError } from '../src/index.ts'
 
 export const Teapot = httpError('TEAPOT', 418, 'short and stout')
+export const Busy = httpError('BUSY', 503, 'too busy; retry later')
 
 /** A small app with one route of each kind the error handler must map. */
 export async function buildTestApp(log = new LogCapture()) {
@@ -27,6 +28,13 @@ export async function buildTestApp(log = new LogCapture()) {
   )
   app.get('/teapot', async () => {
     throw new Teapot()
+  })
+  app.get('/busy', async (_request, reply) => {
+    reply.header('retry-after', '7')
+    throw new Busy()
+  })
+  app.get('/unavailable', async () => {
+    throw Object.assign(new Error('database is down at 10.0.0.3'), { statusCode: 503 })
   })
   app.get('/boom', async () => {
     throw new Error('secret internal detail')

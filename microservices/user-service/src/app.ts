@@ -24,6 +24,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     corsOrigins: config.corsOrigins,
     bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
   })
   const topic = namespaced(Topics.userRegister, config.kafkaTopicNamespace)
 

@@ -15,6 +15,8 @@ export const envSchema = z.object({
   PASSWORD_HASH_COST: envInt(17, { min: 4, max: 20 }),
   /** scrypt runs at once; the rest of libuv's 4 threads stay free for database connections. */
   PASSWORD_HASH_CONCURRENCY: envInt(2, { min: 1, max: 64 }),
+  /** Hashes that may wait for a slot; past that a registration gets a 503 at once. */
+  PASSWORD_HASH_QUEUE_MAX: envInt(64, { min: 0, max: 10_000 }),
   OUTBOX_ENABLED: envBoolean(true),
   OUTBOX_BATCH_SIZE: envInt(100, { min: 1, max: 1000 }),
   OUTBOX_POLL_INTERVAL_MS: envInt(1000, { min: 10 }),
@@ -35,7 +37,11 @@ export function parseConfig(env: Env = process.env) {
       max: raw.REGISTER_RATE_LIMIT_MAX,
       windowMs: raw.REGISTER_RATE_LIMIT_WINDOW_MS,
     }),
-    passwordHash: Object.freeze({ cost: raw.PASSWORD_HASH_COST, concurrency: raw.PASSWORD_HASH_CONCURRENCY }),
+    passwordHash: Object.freeze({
+      cost: raw.PASSWORD_HASH_COST,
+      concurrency: raw.PASSWORD_HASH_CONCURRENCY,
+      queueMax: raw.PASSWORD_HASH_QUEUE_MAX,
+    }),
     outbox: Object.freeze({
       enabled: raw.OUTBOX_ENABLED,
       batchSize: raw.OUTBOX_BATCH_SIZE,

@@ -15,7 +15,7 @@ describe('parseConfig', () => {
       kafkaBrokers: ['localhost:9092', 'localhost:9093'],
       kafkaTopicNamespace: '',
       kafkaClientId: 'user-service',
-      passwordHash: { cost: 17, concurrency: 2 },
+      passwordHash: { cost: 17, concurrency: 2, queueMax: 64 },
       outbox: { enabled: true, batchSize: 100, pollIntervalMs: 1000 },
     })
     expect(Object.isFrozen(config)).toBe(true)

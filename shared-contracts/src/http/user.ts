@@ -11,17 +11,24 @@ export const RegisterUserRequest = z
   .meta({ id: 'RegisterUserRequest' })
 export type RegisterUserRequest = z.infer<typeof RegisterUserRequest>
 
-/** A user as the API shows it: never the password or its hash. */
-export const UserResponse = z
+/**
+ * A user as anyone may see it (`GET /user/{id}`): the id is public (it is the `Location` of the
+ * registration and a profile's `userId`), so nothing private belongs here. Never the password or
+ * its hash, and not the email.
+ */
+export const PublicUserResponse = z
   .object({
     id: UserId,
-    email: Email,
     username: Username,
     displayName: z.string().nullable(),
     createdAt: Timestamp,
   })
-  .meta({ id: 'User' })
-export type UserResponse = z.infer<typeof UserResponse>
+  .meta({ id: 'PublicUser' })
+export type PublicUserResponse = z.infer<typeof PublicUserResponse>
+
+/** The `201` of a registration, to the registering client alone: the public fields and the email. */
+export const RegisterUserResponse = PublicUserResponse.extend({ email: Email }).meta({ id: 'RegisteredUser' })
+export type RegisterUserResponse = z.infer<typeof RegisterUserResponse>
 
 export const UserIdParams = z.object({ id: UserId })
 export type UserIdParams = z.infer<typeof UserIdParams>

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { RegisterUserRequest, UserIdParams, UserResponse } from '../../src/http/user.ts'
+import {
+  PublicUserResponse,
+  RegisterUserRequest,
+  RegisterUserResponse,
+  UserIdParams,
+} from '../../src/http/user.ts'
 import { TIME, USER_ID } from '../support/events.ts'
 
 const request = { email: 'ada@example.com', username: 'ada_lovelace', password: 'correct horse battery' }
@@ -37,7 +42,30 @@ describe('RegisterUserRequest', () => {
   })
 })
 
-describe('UserResponse', () => {
+describe('PublicUserResponse', () => {
+  const user = { id: USER_ID, username: 'ada_lovelace', displayName: null, createdAt: TIME }
+
+  it('accepts a user with or without a display name', () => {
+    expect(PublicUserResponse.parse(user)).toEqual(user)
+    expect(PublicUserResponse.parse({ ...user, displayName: 'Ada' }).displayName).toBe('Ada')
+  })
+
+  it('requires displayName to be present, even if null', () => {
+    expect(PublicUserResponse.safeParse({ ...user, displayName: undefined }).success).toBe(false)
+  })
+
+  it('never serializes the email, a password or a hash, even if the row has them', () => {
+    const shown = PublicUserResponse.parse({
+      ...user,
+      email: 'ada@example.com',
+      password: 'x',
+      passwordHash: '$argon2id$...',
+    })
+    expect(Object.keys(shown).sort()).toEqual(['createdAt', 'displayName', 'id', 'username'])
+  })
+})
+
+describe('RegisterUserResponse', () => {
   const user = {
     id: USER_ID,
     email: 'ada@example.com',
@@ -46,17 +74,13 @@ describe('UserResponse', () => {
     createdAt: TIME,
   }
 
-  it('accepts a user with or without a display name', () => {
-    expect(UserResponse.parse(user)).toEqual(user)
-    expect(UserResponse.parse({ ...user, displayName: 'Ada' }).displayName).toBe('Ada')
-  })
-
-  it('requires displayName to be present, even if null', () => {
-    expect(UserResponse.safeParse({ ...user, displayName: undefined }).success).toBe(false)
+  it('is the public user plus the email', () => {
+    expect(RegisterUserResponse.parse(user)).toEqual(user)
+    expect(RegisterUserResponse.safeParse({ ...user, email: undefined }).success).toBe(false)
   })
 
   it('never serializes a password or hash, even if the row has one', () => {
-    const shown = UserResponse.parse({ ...user, password: 'x', passwordHash: '$argon2id$...' })
+    const shown = RegisterUserResponse.parse({ ...user, password: 'x', passwordHash: '$argon2id$...' })
     expect(Object.keys(shown).sort()).toEqual(['createdAt', 'displayName', 'email', 'id', 'username'])
   })
 })

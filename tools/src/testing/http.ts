@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { ProfileResponse, RegisterUserRequest, UserResponse } from '@kafka-ref/shared-contracts'
+import type { ProfileResponse, RegisterUserRequest, RegisterUserResponse } from '@kafka-ref/shared-contracts'
 import { paced } from './pace.ts'
 
 export interface HttpResult<T> {
@@ -22,8 +22,8 @@ export function register(
   userServiceUrl: string,
   request: RegisterUserRequest,
   requestId?: string,
-): Promise<HttpResult<UserResponse>> {
-  return call<UserResponse>(`${userServiceUrl}/user/register`, {
+): Promise<HttpResult<RegisterUserResponse>> {
+  return call<RegisterUserResponse>(`${userServiceUrl}/user/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
     body: JSON.stringify(request),
@@ -57,6 +57,6 @@ export function registerPaced(
   userServiceUrl: string,
   requests: RegisterUserRequest[],
   perSecond: number,
-): Promise<Array<HttpResult<UserResponse>>> {
+): Promise<Array<HttpResult<RegisterUserResponse>>> {
   return paced(requests.length, perSecond, (i) => register(userServiceUrl, requests[i]!))
 }

@@ -53,6 +53,8 @@ export const TEST_SERVICE_ENV: Readonly<Record<string, string>> = {
   PASSWORD_HASH_COST: '4',
   // Every request comes from 127.0.0.1; the production limit would turn the bulk tests into 429s.
   REGISTER_RATE_LIMIT_MAX: '1000000',
+  // Bulk registrations at once: the bounded hashing queue (tested in user-service) would answer 503.
+  PASSWORD_HASH_QUEUE_MAX: '1000',
 }
 
 export interface StartServiceOptions {

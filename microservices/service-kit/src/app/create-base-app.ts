@@ -31,6 +31,11 @@ export interface BaseAppOptions {
   corsOrigins: readonly string[]
   /** Largest accepted request body; larger ones get a 413. */
   bodyLimit?: number
+  /**
+   * Proxies (addresses, CIDRs, named ranges) whose `X-Forwarded-For` is believed; `request.ip`,
+   * and with it the rate limit's key, is then the nearest address that is not one of them.
+   */
+  trustProxy?: false | readonly string[]
 }
 
 /**
@@ -46,6 +51,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Shutdown must not wait for idle keep-alive sockets.
     forceCloseConnections: 'idle',
+    trustProxy: options.trustProxy ? [...options.trustProxy] : false,
   }).withTypeProvider<ZodTypeProvider>()
 
   // JSON APIs only: a text body gets a 415, not a confusing validation error.

@@ -15,5 +15,6 @@ export function commonConfig(raw: DeepReadonly<CommonEnv>) {
     kafkaTopicNamespace: raw.KAFKA_TOPIC_NAMESPACE,
     corsOrigins: raw.CORS_ORIGINS,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: raw.TRUST_PROXY,
   }
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 
 /** `a,b , c` → ['a', 'b', 'c']; an empty string is an empty list. */
@@ -24,6 +25,53 @@ export const envBoolean = (defaultValue: boolean) =>
 
 export const postgresUrl = () => z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
 
+/** The ranges `@fastify/proxy-addr` knows by name (loopback, link-local, unique-local/private). */
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+const BLANKET = new Set(['true', '*', 'all', 'any'])
+
+/** An address, a CIDR narrower than "everyone", or a named range; else why not. */
+function proxyEntryProblem(entry: string): string | undefined {
+  if (NAMED_RANGES.has(entry)) return undefined
+  if (BLANKET.has(entry.toLowerCase())) return `"${entry}" would trust every client's X-Forwarded-For`
+  const [address = '', prefix, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (!family || rest.length) {
+    return /^\d+$/.test(entry)
+      ? 'a hop count is not accepted (it cannot tell the proxy from a client that connects directly); give the proxy addresses or CIDRs'
+      : `"${entry}" is not an IP address, CIDR or one of ${[...NAMED_RANGES].join(', ')}`
+  }
+  if (prefix === undefined) return undefined
+  const bits = Number(prefix)
+  if (!/^\d{1,3}$/.test(prefix) || bits > (family === 4 ? 32 : 128))
+    return `"${entry}" has an invalid prefix length`
+  return bits === 0 ? `"${entry}" would trust every client's X-Forwarded-For` : undefined
+}
+
+/**
+ * Which peers may set `X-Forwarded-For`: off (empty), or the proxies' addresses, CIDRs and named
+ * ranges. There is deliberately no `true`: any client could then choose its own address and, with
+ * it, its own rate-limit bucket. Hop counts are refused for the same reason (Fastify 5 ignores them).
+ */
+export const trustProxyList = () =>
+  z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      if (!value.trim()) return false as const
+      const entries = value.split(',').map((entry) => entry.trim())
+      for (const entry of entries) {
+        const problem = entry ? proxyEntryProblem(entry) : 'an empty entry (a stray ",")'
+        if (problem) {
+          context.addIssue({
+            code: 'custom',
+            message: `must be proxy addresses or CIDRs, comma-separated: ${problem}`,
+          })
+          return z.NEVER
+        }
+      }
+      return entries
+    })
+
 /** Variables every service reads, with their defaults. Spread into a service's own schema. */
 export function commonEnv(defaults: { port: number }) {
   return {
@@ -38,5 +86,6 @@ export function commonEnv(defaults: { port: number }) {
       .default(''),
     CORS_ORIGINS: commaList().default([]),
     SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 100 }),
+    TRUST_PROXY: trustProxyList(),
   }
 }

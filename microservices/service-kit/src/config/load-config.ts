@@ -19,11 +19,22 @@ function deepFreeze<T>(value: T): DeepReadonly<T> {
   return value as DeepReadonly<T>
 }
 
+/** `password=` (also `sslpassword=`, a URL query's `&password=`) and its value, quoted or not. */
+const PASSWORD_PARAMETER = /(password\s*=\s*)(?:'(?:\\.|[^'\\])*'?|\S*)/gi
+/** Everything up to the last `@`: a URL's `user:password@`, with or without its scheme. */
+const USER_INFO = /^([a-z][a-z\d+.-]*:\/\/)?.*@/is
+/** libpq's keyword/value form (`host=db password=…`), where an `@` is no separator. */
+const KEYWORD_VALUE = /^\s*\w+\s*=/
+
 /**
- * The bad value is echoed to help fix it, but never a URL's credentials: a DATABASE_URL is most
- * often invalid because of a character in its password, and this line ends up in logs.
+ * The bad value is echoed to help fix it, but never a password: a DATABASE_URL is most often
+ * invalid because of a character in its password, and this line ends up in logs. Connection
+ * strings come as URLs, as `user:password@host/db` and as libpq's `key=value` pairs.
  */
-const withoutCredentials = (value: string) => value.replace(/^([a-z][a-z\d+.-]*:\/\/).*@/i, '$1***@')
+function withoutCredentials(value: string): string {
+  const masked = value.replace(PASSWORD_PARAMETER, '$1***')
+  return KEYWORD_VALUE.test(masked) ? masked : masked.replace(USER_INFO, '$1***@')
+}
 
 /**
  * Parses the environment once, at start. Services read config only from the returned object,

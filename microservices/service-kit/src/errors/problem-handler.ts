@@ -38,7 +38,8 @@ function send(request: FastifyRequest, reply: FastifyReply, body: ProblemDetails
 
 /**
  * The one place errors become responses: RFC 9457 problem details. Client mistakes keep their
- * 4xx status and message; anything else is a 500 whose body says nothing about internals.
+ * 4xx status and message, and so does a coded 503 (an overload the client may retry, with the
+ * route's Retry-After); anything else is a 500 whose body says nothing about internals.
  */
 export function installProblemHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -50,6 +51,12 @@ export function installProblemHandler(app: FastifyInstance) {
       request.log.info({ code: error.code, status }, error.message)
       if (status === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? '60')
       return send(request, reply, problem(status, error.code ?? `HTTP_${status}`, error.message))
+    }
+    if (status === 503 && error.code) {
+      // A coded 503 is a deliberate "overloaded, retry later", not a fault: say so, and keep the
+      // Retry-After the route set.
+      request.log.warn({ code: error.code, status }, error.message)
+      return send(request, reply, problem(status, error.code, error.message))
     }
     request.log.error({ err: error }, 'request failed')
     return send(request, reply, problem(status >= 500 && status < 600 ? status : 500, 'INTERNAL_ERROR'))

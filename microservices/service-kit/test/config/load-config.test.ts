@@ -43,6 +43,63 @@ describe('loadConfig', () => {
     )
   })
 
+  it.each([
+    ['user:pass@host without a scheme', 'app:s3cret@db/app', '***@db/app'],
+    ['user:pass@host whose password holds "@" and "="', 'app:s3c=r@t@db:5432/app', '***@db:5432/app'],
+    ['libpq keyword/value', 'host=db user=app password=s3cret dbname=app', 'password=*** dbname=app'],
+    ['libpq keyword/value, spaces around "="', 'host=db password = s3cret', 'password = ***'],
+    [
+      'libpq keyword/value, quoted',
+      "host=db password='s3cret with \\' quote' dbname=app",
+      'password=*** dbname=app',
+    ],
+    ['a password in the query string', 'mysql://db/app?user=app&password=s3cret', 'password=***'],
+    ['sslpassword', 'host=db sslpassword=s3cret', 'sslpassword=***'],
+  ])('never echoes the password of %s', (_, value, masked) => {
+    let message = ''
+    try {
+      loadConfig(schema, { ...valid, DATABASE_URL: value })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(/^Invalid configuration: DATABASE_URL: /)
+    expect(message).not.toContain('s3c')
+    expect(message).toContain(masked)
+  })
+
+  it('TRUST_PROXY is off by default', () => {
+    expect(loadConfig(schema, valid).TRUST_PROXY).toBe(false)
+    expect(loadConfig(schema, { ...valid, TRUST_PROXY: '' }).TRUST_PROXY).toBe(false)
+  })
+
+  it('TRUST_PROXY takes proxy addresses, CIDRs and named ranges', () => {
+    expect(
+      loadConfig(schema, { ...valid, TRUST_PROXY: '10.0.0.7, 172.16.0.0/12,fd00::/8 ,::1, loopback' })
+        .TRUST_PROXY,
+    ).toEqual(['10.0.0.7', '172.16.0.0/12', 'fd00::/8', '::1', 'loopback'])
+  })
+
+  it.each([
+    'true',
+    '*',
+    '0.0.0.0/0',
+    '::/0',
+    '2',
+    '10.0.0.300',
+    '10.0.0.0/33',
+    'proxy.internal',
+    '10.0.0.1,,true',
+  ])('TRUST_PROXY rejects %j with one line naming it', (value) => {
+    let message = ''
+    try {
+      loadConfig(schema, { ...valid, TRUST_PROXY: value })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(/^Invalid configuration: TRUST_PROXY: /)
+    expect(message.split('\n')).toHaveLength(1)
+  })
+
   it('names a missing required variable', () => {
     expect(() => loadConfig(schema, { DATABASE_URL: valid.DATABASE_URL })).toThrow(/KAFKA_BROKERS/)
   })

@@ -61,6 +61,23 @@ describe('problem handler', () => {
     expect(body).toMatchObject({ code: 'TEAPOT', detail: 'short and stout', instance: '/teapot' })
   })
 
+  it('keeps a coded 503 its code, message and the Retry-After the route set', async () => {
+    const log = new LogCapture()
+    app = await buildTestApp(log)
+    const response = await app.inject({ url: '/busy' })
+    expect(response.statusCode).toBe(503)
+    expect(response.headers['retry-after']).toBe('7')
+    expect(expectProblem(response, 503)).toMatchObject({ code: 'BUSY', detail: 'too busy; retry later' })
+    expect(log.text()).not.toContain('request failed')
+  })
+
+  it('hides the internals of an uncoded 503', async () => {
+    app = await buildTestApp()
+    const body = expectProblem(await app.inject({ url: '/unavailable' }), 503)
+    expect(body.code).toBe('INTERNAL_ERROR')
+    expect(JSON.stringify(body)).not.toContain('10.0.0.3')
+  })
+
   it('hides internals of a 500 but logs them', async () => {
     const log = new LogCapture()
     app = await buildTestApp(log)

@@ -1,5 +1,6 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto'
-import pLimit from 'p-limit'
+import PQueue from 'p-queue'
+import { RegistrationBusy } from './errors.ts'
 
 const SALT_BYTES = 16
 const KEY_BYTES = 64
@@ -50,11 +51,28 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected)
 }
 
+export interface HashOptions {
+  /** The caller gave up (its client disconnected): leave the queue instead of hashing for nobody. */
+  signal?: AbortSignal
+}
+
 export interface PasswordHasher {
-  (password: string): Promise<string>
+  (password: string, options?: HashOptions): Promise<string>
   /** Hashes running now / waiting for a slot. */
   readonly activeCount: number
   readonly pendingCount: number
+  /** Since start: refused because the queue was full / left the queue because the caller gave up. */
+  readonly rejectedCount: number
+  readonly droppedCount: number
+}
+
+export interface PasswordHasherOptions {
+  /** log2 of scrypt's N. */
+  cost: number
+  /** scrypt runs at once. */
+  concurrency: number
+  /** Hashes that may wait for a slot; one more is refused with {@link RegistrationBusy}. */
+  queueMax: number
 }
 
 /**
@@ -62,12 +80,47 @@ export interface PasswordHasher {
  * threads by default), which node-postgres also needs to resolve and open connections: left
  * unbounded, a burst of registrations at OWASP cost fills the pool for seconds and new database
  * connections time out. Each run also holds 128·N·r bytes (128 MiB at N=2^17).
+ *
+ * The wait is bounded too: past `queueMax` waiting hashes a caller is refused at once (a 503 it can
+ * retry), instead of queueing for longer than any client waits. A waiting hash whose caller gave
+ * up leaves the queue; one already running finishes, since scrypt cannot be stopped and its
+ * slot must stay taken until its thread is free.
  */
-export function passwordHasher({ cost, concurrency }: { cost: number; concurrency: number }): PasswordHasher {
-  const limit = pLimit(concurrency)
-  const hash = (password: string) => limit(() => hashPassword(password, cost))
+export function passwordHasher({ cost, concurrency, queueMax }: PasswordHasherOptions): PasswordHasher {
+  const queue = new PQueue({ concurrency })
+  let rejected = 0
+  let dropped = 0
+
+  const hash = async (password: string, { signal }: HashOptions = {}) => {
+    signal?.throwIfAborted()
+    if (queue.pending >= concurrency && queue.size >= queueMax) {
+      rejected += 1
+      throw new RegistrationBusy()
+    }
+    // p-queue also rejects a *running* task whose signal aborts, and frees its slot while scrypt
+    // still runs; so the queue gets a signal that follows the caller's only until the task starts.
+    const whileQueued = new AbortController()
+    const leave = () => whileQueued.abort(signal?.reason)
+    signal?.addEventListener('abort', leave, { once: true })
+    try {
+      return await queue.add(
+        () => {
+          signal?.removeEventListener('abort', leave)
+          return hashPassword(password, cost)
+        },
+        { signal: whileQueued.signal },
+      )
+    } catch (error) {
+      if (whileQueued.signal.aborted) dropped += 1
+      throw error
+    } finally {
+      signal?.removeEventListener('abort', leave)
+    }
+  }
   return Object.defineProperties(hash, {
-    activeCount: { get: () => limit.activeCount },
-    pendingCount: { get: () => limit.pendingCount },
+    activeCount: { get: () => queue.pending },
+    pendingCount: { get: () => queue.size },
+    rejectedCount: { get: () => rejected },
+    droppedCount: { get: () => dropped },
   }) as PasswordHasher
 }

@@ -4,13 +4,15 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.ts'
 import { insertOutboxMessage } from '../outbox/outbox-repository.ts'
 import type { PasswordHasher } from './password.ts'
-import { insertUser, toUserResponse, uniqueViolationError } from './user-repository.ts'
+import { insertUser, toRegisteredUser, uniqueViolationError } from './user-repository.ts'
 
 export interface RegisterContext {
   /** The request id; it becomes the event's correlation id. */
   correlationId: string
   topic: string
   hashPassword: PasswordHasher
+  /** Aborts when the client is gone: a registration still waiting to be hashed is dropped. */
+  signal?: AbortSignal
 }
 
 /**
@@ -22,7 +24,10 @@ export async function registerUser(
   request: RegisterUserRequest,
   context: RegisterContext,
 ) {
-  const passwordHash = await context.hashPassword(request.password)
+  const passwordHash = await context.hashPassword(
+    request.password,
+    context.signal ? { signal: context.signal } : {},
+  )
   try {
     return await db.transaction().execute(async (trx) => {
       const row = await insertUser(trx, {
@@ -43,7 +48,7 @@ export async function registerUser(
         { correlationId: context.correlationId },
       )
       await insertOutboxMessage(trx, { topic: context.topic, ...encode(event) })
-      return toUserResponse(row)
+      return toRegisteredUser(row)
     })
   } catch (error) {
     throw uniqueViolationError(error) ?? error

@@ -1,21 +1,29 @@
-import type { ZodFastify } from '@kafka-ref/service-kit'
+import { clientDisconnectSignal, type ZodFastify } from '@kafka-ref/service-kit'
 import {
   EventTypes,
   ProblemDetails,
+  PublicUserResponse,
   RegisterUserRequest,
+  RegisterUserResponse,
   UserIdParams,
-  UserResponse,
 } from '@kafka-ref/shared-contracts'
-import { UserNotFound } from './errors.ts'
-import { passwordHasher } from './password.ts'
+import { ClientDisconnected, RegistrationBusy, UserNotFound } from './errors.ts'
+import { type PasswordHasherOptions, passwordHasher } from './password.ts'
 import { registerUser } from './register-user.ts'
-import { findUserById, toUserResponse } from './user-repository.ts'
+import { findUserById, toPublicUser } from './user-repository.ts'
 
 export interface UserRoutesOptions {
   topic: string
-  passwordHash: { cost: number; concurrency: number }
+  passwordHash: PasswordHasherOptions
   registerRateLimit: { max: number; windowMs: number }
 }
+
+/**
+ * What a refused registration is told to wait. The hashing queue drains at `concurrency` hashes
+ * per hash time (2 per ~0.4 s at the default cost), so a few seconds frees a good share of it
+ * without asking clients to wait for all of it.
+ */
+const BUSY_RETRY_AFTER_SECONDS = 5
 
 export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
   const hashPassword = passwordHasher(options.passwordHash)
@@ -31,12 +39,13 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
         description: `Stores the user and publishes exactly one ${EventTypes.userRegister} event for it.`,
         body: RegisterUserRequest,
         response: {
-          201: UserResponse,
+          201: RegisterUserResponse,
           400: ProblemDetails,
           409: ProblemDetails,
           413: ProblemDetails,
           415: ProblemDetails,
           429: ProblemDetails,
+          503: ProblemDetails,
         },
       },
     },
@@ -45,6 +54,10 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
         correlationId: request.id,
         topic: options.topic,
         hashPassword,
+        signal: clientDisconnectSignal(reply, new ClientDisconnected()),
+      }).catch((error: unknown) => {
+        if (error instanceof RegistrationBusy) reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS))
+        throw error
       })
       app.outboxRelay.wake()
       request.log.info({ userId: user.id }, 'user registered')
@@ -57,15 +70,15 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
     {
       schema: {
         tags: ['users'],
-        summary: 'Get a user',
+        summary: 'Get a user (public fields; no email)',
         params: UserIdParams,
-        response: { 200: UserResponse, 400: ProblemDetails, 404: ProblemDetails },
+        response: { 200: PublicUserResponse, 400: ProblemDetails, 404: ProblemDetails },
       },
     },
     async (request) => {
       const row = await findUserById(app.db, request.params.id)
       if (!row) throw new UserNotFound()
-      return toUserResponse(row)
+      return toPublicUser(row)
     },
   )
 }

@@ -1,4 +1,4 @@
-import type { UserResponse } from '@kafka-ref/shared-contracts'
+import type { PublicUserResponse, RegisterUserResponse } from '@kafka-ref/shared-contracts'
 import type { Kysely, Transaction } from 'kysely'
 import { UNIQUE_EMAIL_INDEX, UNIQUE_USERNAME_INDEX } from '../db/migrations/0001-create-users.ts'
 import type { Database, UserRow } from '../db/schema.ts'
@@ -12,18 +12,26 @@ export interface NewUser {
   passwordHash: string
 }
 
-/** The public view of a row: the hash never leaves this module. */
-export function toUserResponse(row: Omit<UserRow, 'password_hash'>): UserResponse {
+type ShownRow = Pick<UserRow, 'id' | 'username' | 'display_name' | 'created_at'>
+
+/** What anyone may see of a user; the hash and the email never leave this module this way. */
+export function toPublicUser(row: ShownRow): PublicUserResponse {
   return {
     id: row.id,
-    email: row.email,
     username: row.username,
     displayName: row.display_name,
     createdAt: row.created_at.toISOString(),
   }
 }
 
-const PUBLIC_COLUMNS = ['id', 'email', 'username', 'display_name', 'created_at'] as const
+/** What the registering client gets back: the public view and its own email. */
+export function toRegisteredUser(row: ShownRow & Pick<UserRow, 'email'>): RegisterUserResponse {
+  return { ...toPublicUser(row), email: row.email }
+}
+
+/** Columns a registration returns; a lookup by id reads the public ones only. */
+const REGISTERED_COLUMNS = ['id', 'email', 'username', 'display_name', 'created_at'] as const
+const PUBLIC_COLUMNS = ['id', 'username', 'display_name', 'created_at'] as const
 
 const UNIQUE_VIOLATION = '23505'
 
@@ -46,7 +54,7 @@ export async function insertUser(trx: Transaction<Database>, user: NewUser) {
       display_name: user.displayName,
       password_hash: user.passwordHash,
     })
-    .returning(PUBLIC_COLUMNS)
+    .returning(REGISTERED_COLUMNS)
     .executeTakeFirstOrThrow()
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
-import { PROBLEM_CONTENT_TYPE, UserResponse } from '@kafka-ref/shared-contracts'
+import { PROBLEM_CONTENT_TYPE, RegisterUserResponse } from '@kafka-ref/shared-contracts'
 import { LogCapture } from '@kafka-ref/tools/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, register, registration, startApp, type TestContext } from '../helpers.ts'
@@ -23,7 +23,7 @@ describe('POST /user/register', () => {
     const response = await register(app, body)
 
     expect(response.statusCode).toBe(201)
-    const user = UserResponse.parse(response.json())
+    const user = RegisterUserResponse.parse(response.json())
     expect(user).toMatchObject({ email: body.email, username: body.username, displayName: 'Ada Lovelace' })
     expect(Object.keys(response.json()).sort()).toEqual([
       'createdAt',
@@ -36,7 +36,8 @@ describe('POST /user/register', () => {
 
     const fetched = await app.inject({ method: 'GET', url: response.headers.location as string })
     expect(fetched.statusCode).toBe(200)
-    expect(fetched.json()).toEqual(user)
+    const { email: _email, ...publicFields } = user
+    expect(fetched.json()).toEqual(publicFields)
   })
 
   it('writes the password nowhere: not in responses, events or logs', async () => {
@@ -166,6 +167,36 @@ describe('POST /user/register', () => {
 })
 
 describe('GET /user/:id', () => {
+  it('200: the public fields only; the email goes to the registering client alone', async () => {
+    const body = registration()
+    const { id } = (await register(app, body)).json()
+
+    const response = await app.inject({ method: 'GET', url: `/user/${id}` })
+    expect(response.statusCode).toBe(200)
+    expect(Object.keys(response.json()).sort()).toEqual(['createdAt', 'displayName', 'id', 'username'])
+    expect(response.body).not.toContain(body.email)
+  })
+
+  it('OpenAPI: the email is in the 201 of POST /user/register, not in the 200 of GET /user/{id}', async () => {
+    const spec = (await app.inject({ url: '/openapi.json' })).json()
+    const schemaOf = (
+      operation: { responses: Record<string, { content: Record<string, { schema: object }> }> },
+      status: string,
+    ) => {
+      const schema = operation.responses[status]!.content['application/json']!.schema as { $ref?: string }
+      return (schema.$ref ? spec.components.schemas[schema.$ref.split('/').pop()!] : schema) as {
+        properties: Record<string, unknown>
+      }
+    }
+    expect(Object.keys(schemaOf(spec.paths['/user/register'].post, '201').properties)).toContain('email')
+    expect(Object.keys(schemaOf(spec.paths['/user/{id}'].get, '200').properties).sort()).toEqual([
+      'createdAt',
+      'displayName',
+      'id',
+      'username',
+    ])
+  })
+
   it('404: unknown id', async () => {
     const response = await app.inject({ method: 'GET', url: `/user/${randomUUID()}` })
     expect(response.statusCode).toBe(404)
@@ -185,6 +216,40 @@ describe('rate limit', () => {
     try {
       const statuses = []
       for (let i = 0; i < 3; i++) statuses.push((await register(limited, registration())).statusCode)
+      expect(statuses).toEqual([201, 201, 429])
+    } finally {
+      await limited.close()
+    }
+  })
+
+  const registerVia = (target: ZodFastify, remoteAddress: string, forwardedFor: string) =>
+    target.inject({
+      method: 'POST',
+      url: '/user/register',
+      payload: registration(),
+      remoteAddress,
+      headers: { 'x-forwarded-for': forwardedFor },
+    })
+
+  it('TRUST_PROXY off (default): a spoofed X-Forwarded-For does not escape the limit', async () => {
+    const limited = await startApp({ ...context.env, REGISTER_RATE_LIMIT_MAX: '1' })
+    try {
+      const first = await registerVia(limited, '203.0.113.10', '198.51.100.1')
+      const second = await registerVia(limited, '203.0.113.10', '198.51.100.2')
+      expect([first.statusCode, second.statusCode]).toEqual([201, 429])
+    } finally {
+      await limited.close()
+    }
+  })
+
+  it('TRUST_PROXY: two clients behind a trusted proxy get separate buckets', async () => {
+    const proxy = '10.0.0.7'
+    const limited = await startApp({ ...context.env, REGISTER_RATE_LIMIT_MAX: '1', TRUST_PROXY: proxy })
+    try {
+      const statuses = []
+      for (const client of ['198.51.100.1', '198.51.100.2', '198.51.100.1']) {
+        statuses.push((await registerVia(limited, proxy, client)).statusCode)
+      }
       expect(statuses).toEqual([201, 201, 429])
     } finally {
       await limited.close()

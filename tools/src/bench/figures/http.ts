@@ -1,4 +1,4 @@
-import { namespaced, Topics, UserResponse } from '@kafka-ref/shared-contracts'
+import { namespaced, RegisterUserResponse, Topics } from '@kafka-ref/shared-contracts'
 import type { BenchContext } from '../context.ts'
 import { peakRssMiB } from '../measurement/procs.ts'
 import { freshTopic } from '../measurement/services.ts'
@@ -14,7 +14,7 @@ export async function benchHttp(ctx: BenchContext): Promise<Figure[]> {
   await freshTopic(ctx, namespaced(Topics.userRegisterDeadLetter, HTTP_NAMESPACE))
   const target = await startProfileTarget(ctx)
   // The shape and size of what POST /user/register answers.
-  const user = UserResponse.parse({
+  const user = RegisterUserResponse.parse({
     id: target.userId,
     email: 'bench_user@bench.example.com',
     username: 'bench_user',
