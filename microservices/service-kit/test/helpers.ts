@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { createBaseApp, httpError } from '../src/index.ts'
 
 export const Teapot = httpError('TEAPOT', 418, 'short and stout')
+export const Busy = httpError('BUSY', 503, 'too busy, retry later')
 
 /** A small app with one route of each kind the error handler must map. */
 export async function buildTestApp(log = new LogCapture()) {
@@ -28,8 +29,14 @@ export async function buildTestApp(log = new LogCapture()) {
   app.get('/teapot', async () => {
     throw new Teapot()
   })
+  app.get('/busy', async () => {
+    throw new Busy()
+  })
   app.get('/boom', async () => {
     throw new Error('secret internal detail')
+  })
+  app.get('/unavailable', async () => {
+    throw Object.assign(new Error('secret pool detail'), { statusCode: 503, code: 'POOL_GONE' })
   })
   await app.ready()
   return app

@@ -61,6 +61,21 @@ describe('problem handler', () => {
     expect(body).toMatchObject({ code: 'TEAPOT', detail: 'short and stout', instance: '/teapot' })
   })
 
+  it('keeps a coded 5xx its status, code and message, but hides any other error with a 5xx status', async () => {
+    const log = new LogCapture()
+    app = await buildTestApp(log)
+    const busy = await app.inject({ url: '/busy' })
+    expect(busy.statusCode).toBe(503)
+    expect(expectProblem(busy, 503)).toMatchObject({ code: 'BUSY', detail: 'too busy, retry later' })
+
+    const unavailable = await app.inject({ url: '/unavailable' })
+    expect(unavailable.statusCode).toBe(503)
+    const body = expectProblem(unavailable, 503)
+    expect(body.code).toBe('INTERNAL_ERROR')
+    expect(JSON.stringify(body)).not.toContain('secret pool detail')
+    expect(log.text()).toContain('secret pool detail')
+  })
+
   it('hides internals of a 500 but logs them', async () => {
     const log = new LogCapture()
     app = await buildTestApp(log)
