@@ -48,12 +48,13 @@ const PROFILER = fileURLToPath(new URL('./cpu-profiler.mjs', import.meta.url))
  * Production settings, except where one benchmarking client would trip a per-client protection:
  * LOG_LEVEL=warn (info would log every request and event, which a production deployment may
  * well do, but then the figure measures pino, not the service), NODE_ENV=production, and the
- * per-IP registration rate limit raised (every request comes from 127.0.0.1).
+ * per-IP rate limits of registration and profile reads raised (every request comes from 127.0.0.1).
  */
 export const PRODUCTION_ENV: Readonly<Record<string, string>> = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'warn',
   REGISTER_RATE_LIMIT_MAX: '1000000000',
+  PROFILE_RATE_LIMIT_MAX: '1000000000',
 }
 
 export interface BenchContext {
