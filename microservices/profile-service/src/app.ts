@@ -32,12 +32,22 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   })
   const consumerEnabled = options.consumer ?? true
 
-  // Registration order is start order; onClose runs in reverse: consumer, listener, then pool.
-  await app.register(databasePlugin, { connectionString: config.databaseUrl })
-  await app.register(profileListenerPlugin, { connectionString: config.databaseUrl })
+  // Registration order is start order; onClose runs in reverse: consumer (and its own pool),
+  // listener, then the pool of the HTTP routes.
+  await app.register(databasePlugin, {
+    connectionString: config.databaseUrl,
+    poolMax: config.databasePoolMax,
+  })
+  await app.register(profileListenerPlugin, {
+    connectionString: config.databaseUrl,
+    heartbeatIntervalMs: config.profiles.heartbeatIntervalMs,
+    heartbeatTimeoutMs: config.profiles.heartbeatTimeoutMs,
+  })
   if (consumerEnabled) {
     await app.register(consumerPlugin, {
       ...config.consumer,
+      databaseUrl: config.databaseUrl,
+      databasePoolMax: config.consumerDatabasePoolMax,
       brokers: config.kafkaBrokers,
       clientId: config.kafkaClientId,
       topicNamespace: config.kafkaTopicNamespace,
@@ -45,7 +55,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     })
   }
 
-  profileRoutes(app)
+  profileRoutes(app, config.profiles)
   healthRoutes(app, { consumerEnabled })
   return app
 }

@@ -5,6 +5,19 @@ import { z } from 'zod'
 export const envSchema = z.object({
   ...commonEnv({ port: 3002 }),
   KAFKA_CLIENT_ID: z.string().min(1).default('profile-service'),
+  /** Connections for HTTP reads and health checks. The consumer has its own pool, so reads cannot starve it. */
+  DATABASE_POOL_MAX: envInt(10, { min: 1, max: 1_000 }),
+  /** The consumer's own connections; it stores one partition chunk at a time. */
+  CONSUMER_DATABASE_POOL_MAX: envInt(2, { min: 1, max: 100 }),
+  /** Requests of this instance that may wait (`waitMs`) at once; the next ones get a 503 with Retry-After. */
+  PROFILE_MAX_WAITERS: envInt(1_000, { min: 0 }),
+  /** Requests to GET /profile/:id per client IP per window; then 429. */
+  PROFILE_RATE_LIMIT_MAX: envInt(600, { min: 1 }),
+  PROFILE_RATE_LIMIT_WINDOW_MS: envInt(60_000, { min: 1 }),
+  /** How often the LISTEN connection is checked with a query, so a silently dropped one is noticed. */
+  PROFILE_LISTENER_HEARTBEAT_MS: envInt(10_000, { min: 100 }),
+  /** A check not answered in this time counts as a dropped connection: it is closed and opened again. */
+  PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS: envInt(5_000, { min: 100 }),
   CONSUMER_BATCH_SIZE: envInt(100, { min: 1, max: 10_000 }),
   CONSUMER_RETRY_INITIAL_MS: envInt(100, { min: 1 }),
   CONSUMER_RETRY_MAX_MS: envInt(10_000, { min: 1 }),
@@ -37,6 +50,17 @@ export function parseConfig(env: Env = process.env) {
   return Object.freeze({
     ...commonConfig(raw),
     kafkaClientId: raw.KAFKA_CLIENT_ID,
+    databasePoolMax: raw.DATABASE_POOL_MAX,
+    consumerDatabasePoolMax: raw.CONSUMER_DATABASE_POOL_MAX,
+    profiles: Object.freeze({
+      maxWaiters: raw.PROFILE_MAX_WAITERS,
+      rateLimit: Object.freeze({
+        max: raw.PROFILE_RATE_LIMIT_MAX,
+        windowMs: raw.PROFILE_RATE_LIMIT_WINDOW_MS,
+      }),
+      heartbeatIntervalMs: raw.PROFILE_LISTENER_HEARTBEAT_MS,
+      heartbeatTimeoutMs: raw.PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS,
+    }),
     consumer: Object.freeze({
       batchSize: raw.CONSUMER_BATCH_SIZE,
       retryInitialMs: raw.CONSUMER_RETRY_INITIAL_MS,

@@ -21,6 +21,41 @@ describe('parseConfig', () => {
       },
     })
     expect(Object.isFrozen(config.consumer)).toBe(true)
+    expect(config).toMatchObject({
+      databasePoolMax: 10,
+      consumerDatabasePoolMax: 2,
+      profiles: {
+        maxWaiters: 1_000,
+        rateLimit: { max: 600, windowMs: 60_000 },
+        heartbeatIntervalMs: 10_000,
+        heartbeatTimeoutMs: 5_000,
+      },
+    })
+  })
+
+  it('reads the limits of the read side', () => {
+    const config = parseConfig({
+      ...required,
+      DATABASE_POOL_MAX: '4',
+      CONSUMER_DATABASE_POOL_MAX: '1',
+      PROFILE_MAX_WAITERS: '0',
+      PROFILE_RATE_LIMIT_MAX: '5',
+      PROFILE_RATE_LIMIT_WINDOW_MS: '1000',
+      PROFILE_LISTENER_HEARTBEAT_MS: '2000',
+      PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS: '500',
+    })
+    expect(config).toMatchObject({
+      databasePoolMax: 4,
+      consumerDatabasePoolMax: 1,
+      profiles: {
+        maxWaiters: 0,
+        rateLimit: { max: 5, windowMs: 1000 },
+        heartbeatIntervalMs: 2000,
+        heartbeatTimeoutMs: 500,
+      },
+    })
+    expect(() => parseConfig({ ...required, DATABASE_POOL_MAX: '0' })).toThrow(/DATABASE_POOL_MAX/)
+    expect(() => parseConfig({ ...required, PROFILE_MAX_WAITERS: '-1' })).toThrow(/PROFILE_MAX_WAITERS/)
   })
 
   it('names the bad variable', () => {

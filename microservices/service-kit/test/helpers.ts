@@ -33,11 +33,11 @@ export async function buildTestApp(log = new LogCapture()) {
     reply.header('retry-after', '7')
     throw new Busy()
   })
-  app.get('/unavailable', async () => {
-    throw Object.assign(new Error('database is down at 10.0.0.3'), { statusCode: 503 })
-  })
   app.get('/boom', async () => {
     throw new Error('secret internal detail')
+  })
+  app.get('/unavailable', async () => {
+    throw Object.assign(new Error('secret pool detail'), { statusCode: 503, code: 'POOL_GONE' })
   })
   await app.ready()
   return app

@@ -1,7 +1,9 @@
+import { openDatabase } from '@kafka-ref/service-kit'
 import { ConsumerGroups, namespaced, Topics } from '@kafka-ref/shared-contracts'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ConsumerConfig } from '../config.ts'
+import type { Database } from '../db/schema.ts'
 import { DeadLetterProducer } from '../dead-letter/dead-letter-producer.ts'
 import { ProfileConsumer } from './profile-consumer.ts'
 import { userRegisterHandler } from './user-register-handler.ts'
@@ -19,10 +21,19 @@ export interface ConsumerPluginOptions extends ConsumerConfig {
   clientId: string
   topicNamespace: string
   shutdownTimeoutMs: number
+  databaseUrl: string
+  databasePoolMax: number
 }
 
 async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptions) {
   const log = app.log.child({ component: 'profile-consumer' })
+  // Its own pool (migrated by the database plugin): however many HTTP reads queue for app.db, a
+  // partition never waits behind them for a connection.
+  const db = await openDatabase<Database>({
+    connectionString: options.databaseUrl,
+    poolMax: options.databasePoolMax,
+    onPoolError: (err) => log.warn({ err }, 'idle database connection failed'),
+  })
   const deadLetter = new DeadLetterProducer({
     brokers: options.brokers,
     clientId: options.clientId,
@@ -34,7 +45,7 @@ async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptio
     // Stable across restarts, so a restarted instance resumes from the group's committed offsets.
     groupId: namespaced(ConsumerGroups.profileService, options.topicNamespace),
     topic: namespaced(Topics.userRegister, options.topicNamespace),
-    handler: userRegisterHandler({ db: app.db, deadLetter }),
+    handler: userRegisterHandler({ db, deadLetter }),
     log,
   })
   app.decorate('profileConsumer', consumer)
@@ -47,6 +58,7 @@ async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptio
   app.addHook('onClose', async () => {
     await consumer.close({ timeoutMs: options.shutdownTimeoutMs / 2 })
     await deadLetter.close(options.shutdownTimeoutMs / 4)
+    await db.destroy()
   })
 }
 

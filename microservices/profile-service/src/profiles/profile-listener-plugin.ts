@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { ProfileListener } from './profile-listener.ts'
+import { ProfileListener, type ProfileListenerOptions } from './profile-listener.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -8,14 +8,20 @@ declare module 'fastify' {
   }
 }
 
-async function profileListenerPlugin(app: FastifyInstance, options: { connectionString: string }) {
+export interface ProfileListenerPluginOptions extends ProfileListenerOptions {
+  connectionString: string
+}
+
+async function profileListenerPlugin(app: FastifyInstance, options: ProfileListenerPluginOptions) {
+  const { connectionString, ...listenerOptions } = options
   const listener = new ProfileListener(
-    options.connectionString,
+    connectionString,
     app.log.child({ component: 'profile-listener' }),
+    listenerOptions,
   )
   await listener.start()
   app.decorate('profileListener', listener)
-  // Waiting requests answer 404 at once instead of holding the shutdown.
+  // Waiting requests look once more and answer at once instead of holding the shutdown.
   app.addHook('preClose', async () => {
     await listener.close()
   })

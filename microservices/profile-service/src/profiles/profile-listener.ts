@@ -3,12 +3,24 @@ import pg from 'pg'
 import { PROFILE_CREATED_CHANNEL } from './profile-store.ts'
 
 export interface Waiter {
-  /** True when the profile was announced (or notifications were interrupted: look again); false on timeout. */
+  /** True when the profile was announced (or notifications were interrupted: look again); false on timeout or close. */
   readonly done: Promise<boolean>
   cancel(): void
 }
 
+export interface ProfileListenerOptions {
+  /** How often the connection is checked with a query (default 10 s). */
+  heartbeatIntervalMs?: number
+  /** A check not answered within this is a dropped connection: closed and opened again (default 5 s). */
+  heartbeatTimeoutMs?: number
+}
+
 const RECONNECT_DELAY_MS = 500
+/** Bounds a (re)connect to a host that does not answer, which would otherwise wait for the OS. */
+const CONNECT_TIMEOUT_MS = 5_000
+
+/** Ids are UUIDs, which PostgreSQL and clients may spell in either case. */
+const normalise = (userId: string) => userId.toLowerCase()
 
 /**
  * One dedicated connection per process LISTENs for stored profiles and wakes the HTTP requests
@@ -18,32 +30,53 @@ export class ProfileListener {
   readonly #waiters = new Map<string, Set<(found: boolean) => void>>()
   readonly #connectionString: string
   readonly #log: FastifyBaseLogger
+  readonly #heartbeatIntervalMs: number
+  readonly #heartbeatTimeoutMs: number
+  #waiterCount = 0
   #client: pg.Client | undefined
   #closed = false
   #reconnectTimer: NodeJS.Timeout | undefined
 
-  constructor(connectionString: string, log: FastifyBaseLogger) {
+  constructor(connectionString: string, log: FastifyBaseLogger, options: ProfileListenerOptions = {}) {
     this.#connectionString = connectionString
     this.#log = log
+    this.#heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000
+    this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 5_000
   }
 
   get isListening(): boolean {
     return this.#client !== undefined
   }
 
+  /** Requests waiting now (for a gauge, and for the route's cap). */
+  get waiterCount(): number {
+    return this.#waiterCount
+  }
+
   async start(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#connectionString })
+    const client = new pg.Client({
+      connectionString: this.#connectionString,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // TCP keepalive keeps idle NAT/firewall state alive and lets the OS notice a dead peer; the
+      // heartbeat below notices a silent connection much sooner.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: this.#heartbeatIntervalMs,
+    })
+    let heartbeat: NodeJS.Timeout | undefined
     client.on('notification', (message) => {
       if (message.payload) this.#wake(message.payload, true)
     })
     const lost = (error?: Error) => {
+      clearTimeout(heartbeat)
       if (this.#client !== client) return
       this.#client = undefined
+      // With the heartbeat query in flight, end() destroys the socket instead of waiting for a
+      // goodbye a silent connection would never deliver.
       client.end().catch(() => undefined)
       if (this.#closed) return
       this.#log.warn({ err: error }, 'profile notifications interrupted; reconnecting')
       // A notification may be lost while disconnected: every waiter looks in the database again.
-      for (const userId of [...this.#waiters.keys()]) this.#wake(userId, true)
+      this.#wakeAll(true)
       this.#scheduleReconnect()
     }
     client.on('error', lost)
@@ -62,25 +95,41 @@ export class ProfileListener {
       return
     }
     this.#client = client
+    // One check at a time: the next is scheduled when the previous one answered.
+    const beat = () => {
+      heartbeat = setTimeout(async () => {
+        if (await this.#answers(client, lost)) beat()
+      }, this.#heartbeatIntervalMs)
+      heartbeat.unref()
+    }
+    beat()
     // After a reconnect: a waiter that began while no connection listened may have missed its
     // notification, so every waiter looks in the database again.
-    for (const userId of [...this.#waiters.keys()]) this.#wake(userId, true)
+    this.#wakeAll(true)
   }
 
   /** Subscribe before the first lookup, so a profile stored in between is not missed. */
   wait(userId: string, timeoutMs: number): Waiter {
+    if (this.#closed) return { done: Promise.resolve(false), cancel: () => undefined }
+    const key = normalise(userId)
     let settle: (found: boolean) => void = () => undefined
     const done = new Promise<boolean>((resolve) => {
+      let settled = false
       const timer = setTimeout(() => settle(false), timeoutMs)
       settle = (found) => {
+        if (settled) return
+        settled = true
         clearTimeout(timer)
-        this.#waiters.get(userId)?.delete(settle)
-        if (this.#waiters.get(userId)?.size === 0) this.#waiters.delete(userId)
+        this.#waiterCount -= 1
+        const set = this.#waiters.get(key)
+        set?.delete(settle)
+        if (set?.size === 0) this.#waiters.delete(key)
         resolve(found)
       }
-      const set = this.#waiters.get(userId) ?? new Set()
+      const set = this.#waiters.get(key) ?? new Set()
       set.add(settle)
-      this.#waiters.set(userId, set)
+      this.#waiters.set(key, set)
+      this.#waiterCount += 1
     })
     return { done, cancel: () => settle(false) }
   }
@@ -88,14 +137,39 @@ export class ProfileListener {
   async close(): Promise<void> {
     this.#closed = true
     clearTimeout(this.#reconnectTimer)
-    for (const userId of [...this.#waiters.keys()]) this.#wake(userId, false)
+    this.#wakeAll(false)
     const client = this.#client
     this.#client = undefined
     await client?.end().catch(() => undefined)
   }
 
+  /** A query on the LISTEN connection; no answer in time means the connection is gone (`lost`). */
+  async #answers(client: pg.Client, lost: (error: Error) => void): Promise<boolean> {
+    if (this.#client !== client) return false
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer to the heartbeat within ${this.#heartbeatTimeoutMs} ms`)),
+        this.#heartbeatTimeoutMs,
+      )
+    })
+    try {
+      await Promise.race([client.query('select 1'), timedOut])
+      return this.#client === client
+    } catch (error) {
+      lost(error as Error)
+      return false
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   #wake(userId: string, found: boolean) {
-    for (const settle of [...(this.#waiters.get(userId) ?? [])]) settle(found)
+    for (const settle of [...(this.#waiters.get(normalise(userId)) ?? [])]) settle(found)
+  }
+
+  #wakeAll(found: boolean) {
+    for (const waiters of [...this.#waiters.values()]) for (const settle of [...waiters]) settle(found)
   }
 
   #scheduleReconnect() {

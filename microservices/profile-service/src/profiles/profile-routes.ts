@@ -9,34 +9,70 @@ import {
 import { findProfile } from './profile-store.ts'
 
 export const ProfileNotFound = httpError('PROFILE_NOT_FOUND', 404, 'profile not found')
+export const WaitCapacityExceeded = httpError(
+  'PROFILE_WAIT_CAPACITY_EXCEEDED',
+  503,
+  'too many requests are waiting for profiles on this instance; retry later',
+)
 
-export function profileRoutes(app: ZodFastify) {
+/** What a refused waiter is told: a moment is enough for other waits to end (or another instance). */
+export const WAIT_RETRY_AFTER_SECONDS = 1
+
+export interface ProfileRoutesOptions {
+  /** Requests that may wait at once; beyond it a request with `waitMs` is refused at once. */
+  maxWaiters: number
+  rateLimit: { max: number; windowMs: number }
+}
+
+export function profileRoutes(app: ZodFastify, options: ProfileRoutesOptions) {
   app.get(
     '/profile/:id',
     {
+      config: { rateLimit: { max: options.rateLimit.max, timeWindow: options.rateLimit.windowMs } },
       schema: {
         tags: ['profiles'],
         summary: 'A user profile, optionally waiting for it to be created',
         description:
           `Profiles are created asynchronously from ${EventTypes.userRegister} events. Right after registering, ` +
-          'pass `waitMs` to get the profile as soon as it is stored instead of polling.',
+          'pass `waitMs` to get the profile as soon as it is stored instead of polling. Each instance lets a ' +
+          'bounded number of requests wait; beyond it a request with `waitMs` gets a 503 ' +
+          '(`PROFILE_WAIT_CAPACITY_EXCEEDED`) with `Retry-After` at once. Requests per client are rate-limited (429).',
         params: ProfileParams,
         querystring: ProfileQuery,
-        response: { 200: ProfileResponse, 400: ProblemDetails, 404: ProblemDetails },
+        response: {
+          200: ProfileResponse,
+          400: ProblemDetails,
+          404: ProblemDetails,
+          429: ProblemDetails,
+          503: ProblemDetails.describe(
+            'PROFILE_WAIT_CAPACITY_EXCEEDED: too many requests wait on this instance; retry after `Retry-After` seconds',
+          ),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params
-      const deadline = Date.now() + request.query.waitMs
+      const { waitMs } = request.query
+      const listener = app.profileListener
+      // Before any database work, so a flood of waiters is turned away at no cost to the others.
+      if (waitMs > 0 && listener.waiterCount >= options.maxWaiters) {
+        reply.header('retry-after', String(WAIT_RETRY_AFTER_SECONDS))
+        throw new WaitCapacityExceeded()
+      }
+      const deadline = Date.now() + waitMs
+      let waiting = waitMs > 0
       for (;;) {
         const remainingMs = deadline - Date.now()
         // Subscribe before looking: a profile committed between the lookup and the subscription
         // would otherwise be missed until the timeout.
-        const waiter = remainingMs > 0 ? app.profileListener.wait(id, remainingMs) : undefined
+        const waiter = waiting && remainingMs > 0 ? listener.wait(id, remainingMs) : undefined
         try {
           const profile = await findProfile(app.db, id)
           if (profile) return profile
-          if (!waiter || !(await waiter.done)) throw new ProfileNotFound()
+          if (!waiter) throw new ProfileNotFound()
+          // Woken: look again. Timed out (or shutting down): look once more, since a notification
+          // can be lost (a dropped connection), then answer.
+          waiting = await waiter.done
         } finally {
           waiter?.cancel()
         }

@@ -1,9 +1,15 @@
-import { createTestDatabase } from '@kafka-ref/tools/testing'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createTestDatabase, waitFor } from '@kafka-ref/tools/testing'
 import { sql } from 'kysely'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ProfileListener } from '../../src/profiles/profile-listener.ts'
 import { openTestDatabase } from '../helpers.ts'
+import { startTcpProxy } from '../tcp-proxy.ts'
+
+/** What `promise` settled to within `ms`, or 'still waiting'. */
+const within = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([promise, sleep(ms, 'still waiting' as const)])
 
 describe('ProfileListener', () => {
   let url: string
@@ -60,6 +66,54 @@ describe('ProfileListener', () => {
       expect(woken).toBe(true)
     } finally {
       await listener.close()
+    }
+  })
+
+  it('wakes a waiter whatever case its id and the notification spell the UUID in', async () => {
+    const listener = new ProfileListener(url, pino({ level: 'silent' }))
+    try {
+      await listener.start()
+      const lower = '3c9e8f7a-6b5d-4c3e-8f2a-1b0c9d8e7f6a'
+      const upper = '4D8A7B6C-5E4F-4A3B-9C2D-1E0F9A8B7C6D'
+      const waiters = [listener.wait(lower.toUpperCase(), 30_000), listener.wait(upper.toLowerCase(), 30_000)]
+      await sql`select pg_notify('profile_created', ${lower}), pg_notify('profile_created', ${upper})`.execute(
+        admin,
+      )
+      expect(await Promise.all(waiters.map((waiter) => within(waiter.done, 5_000)))).toEqual([true, true])
+      expect(listener.waiterCount).toBe(0)
+    } finally {
+      await listener.close()
+    }
+  })
+
+  it('notices a connection that went silent, listens again, and tells every waiter to look again', async () => {
+    const target = new URL(url)
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
+    const viaProxy = new URL(url)
+    viaProxy.host = proxy.address
+    const listener = new ProfileListener(viaProxy.toString(), pino({ level: 'silent' }), {
+      heartbeatIntervalMs: 200,
+      heartbeatTimeoutMs: 300,
+    })
+    try {
+      await listener.start()
+      expect(proxy.accepted).toBe(1)
+      const userId = '0b7c2e5a-1d3f-4e6a-9b8c-7d6e5f4a3b2c'
+      const waiter = listener.wait(userId, 30_000)
+      // No error, no FIN: the connection just stops carrying anything, and its notification is lost.
+      proxy.silenceOpenConnections()
+      await sql`select pg_notify('profile_created', ${userId})`.execute(admin)
+
+      expect(await within(waiter.done, 5_000)).toBe(true)
+      await waitFor(() => listener.isListening && proxy.accepted === 2, { description: 'listening again' })
+
+      // The new connection carries notifications.
+      const next = listener.wait(userId, 30_000)
+      await sql`select pg_notify('profile_created', ${userId})`.execute(admin)
+      expect(await within(next.done, 5_000)).toBe(true)
+    } finally {
+      await listener.close()
+      await proxy.close()
     }
   })
 })

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { PROBLEM_CONTENT_TYPE, PROFILE_MAX_WAIT_MS } from '@kafka-ref/shared-contracts'
 import { createTestDatabase } from '@kafka-ref/tools/testing'
@@ -19,8 +20,15 @@ describe('GET /profile/:id', () => {
     }
   })
 
-  const start = async (): Promise<ZodFastify> =>
-    track(await startApp(env, { consume: false }), (app) => app.close())
+  const start = async (extra: Record<string, string> = {}): Promise<ZodFastify> =>
+    track(await startApp({ ...env, ...extra }, { consume: false }), (app) => app.close())
+
+  /** A profile row written the way no notification announces it (a NOTIFY lost on the way). */
+  const storeSilently = (app: ZodFastify, userId: string) =>
+    app.db
+      .insertInto('profiles')
+      .values({ user_id: userId, username: 'quiet', display_name: 'quiet' })
+      .execute()
 
   it('returns the stored profile, its display name defaulting to the username', async () => {
     const app = await start()
@@ -80,6 +88,74 @@ describe('GET /profile/:id', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(400)
   })
 
+  it('finds a profile asked for by its upper-case id and stored during the wait', async () => {
+    const app = await start()
+    const event = userRegisterEvent()
+    const started = Date.now()
+    const pending = app.inject({ url: `/profile/${event.data.userId.toUpperCase()}?waitMs=4000` })
+    // The scenario of the issue: stored 300 ms after the request began waiting (announced in lower case).
+    await sleep(300)
+    await applyUserRegistered(app.db, event)
+
+    const response = await pending
+    expect(response.statusCode).toBe(200)
+    expect(response.json().userId).toBe(event.data.userId)
+    // Woken by the notification, not found by the last look at the deadline.
+    expect(Date.now() - started).toBeLessThan(4000)
+  })
+
+  it('looks once more at the deadline before answering 404', async () => {
+    const app = await start()
+    const userId = randomUUID()
+    const started = Date.now()
+    const pending = app.inject({ url: `/profile/${userId}?waitMs=1500` })
+    await sleep(300)
+    await storeSilently(app, userId)
+
+    const response = await pending
+    expect(response.statusCode).toBe(200)
+    expect(response.json().userId).toBe(userId)
+    // Found by the last look, not the first one.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500)
+  })
+
+  it('refuses waiters over PROFILE_MAX_WAITERS at once with 503 and Retry-After; plain reads still answer', async () => {
+    const app = await start({ PROFILE_MAX_WAITERS: '2' })
+    const timed = async (url: string) => {
+      const started = Date.now()
+      const response = await app.inject({ url })
+      return { response, elapsedMs: Date.now() - started }
+    }
+    // The cap is checked and the waiter registered in one synchronous step, so exactly 2 are admitted.
+    const waits = await Promise.all(
+      Array.from({ length: 5 }, () => timed(`/profile/${randomUUID()}?waitMs=3000`)),
+    )
+    const plain = await timed(`/profile/${randomUUID()}`)
+
+    expect(waits.map(({ response }) => response.statusCode).sort()).toEqual([404, 404, 503, 503, 503])
+    for (const { response, elapsedMs } of waits.filter(({ response }) => response.statusCode === 503)) {
+      expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
+      expect(response.headers['retry-after']).toBe('1')
+      expect(response.json()).toMatchObject({ status: 503, code: 'PROFILE_WAIT_CAPACITY_EXCEEDED' })
+      // Refused without waiting.
+      expect(elapsedMs).toBeLessThan(3000)
+    }
+    expect(plain.response.statusCode).toBe(404)
+    expect(app.profileListener.waiterCount).toBe(0)
+  })
+
+  it('answers 429 problem+json once a client exceeds PROFILE_RATE_LIMIT_MAX', async () => {
+    const app = await start({ PROFILE_RATE_LIMIT_MAX: '3' })
+    const statuses: number[] = []
+    for (let i = 0; i < 4; i++)
+      statuses.push((await app.inject({ url: `/profile/${randomUUID()}` })).statusCode)
+    expect(statuses).toEqual([404, 404, 404, 429])
+    const limited = await app.inject({ url: `/profile/${randomUUID()}?waitMs=1000` })
+    expect(limited.statusCode).toBe(429)
+    expect(limited.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
+    expect(limited.headers['retry-after']).toBeDefined()
+  })
+
   it('serves health, readiness and the OpenAPI document', async () => {
     const app = await start()
     expect((await app.inject({ url: '/health/live' })).statusCode).toBe(200)
@@ -88,5 +164,8 @@ describe('GET /profile/:id', () => {
     expect(ready.json().checks.database.ok).toBe(true)
     const openapi = (await app.inject({ url: '/openapi.json' })).json()
     expect(Object.keys(openapi.paths)).toContain('/profile/{id}')
+    const responses = openapi.paths['/profile/{id}'].get.responses
+    expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '404', '429', '503']))
+    expect(responses['503'].description).toContain('PROFILE_WAIT_CAPACITY_EXCEEDED')
   })
 })

@@ -5,6 +5,8 @@ import { openDatabase } from './open-database.ts'
 
 export interface DatabasePluginOptions {
   connectionString: string
+  /** Most connections of the pool (default 10). */
+  poolMax?: number
 }
 
 /**
@@ -18,6 +20,7 @@ export function databasePlugin<DB>(migrations: Record<string, Migration>) {
       const db = await openDatabase<DB>({
         connectionString: options.connectionString,
         migrations,
+        poolMax: options.poolMax,
         onPoolError: (err) => app.log.warn({ err }, 'idle database connection failed'),
       })
       app.decorate('db', db)

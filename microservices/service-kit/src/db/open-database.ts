@@ -3,8 +3,11 @@ import pg from 'pg'
 
 export interface DatabaseOptions {
   connectionString: string
-  /** Ordered by name: use sortable names such as `0001-create-users`. */
-  migrations: Record<string, Migration>
+  /**
+   * Ordered by name: use sortable names such as `0001-create-users`. Omitted for a second pool on a
+   * database another pool of the process has already migrated.
+   */
+  migrations?: Record<string, Migration>
   poolMax?: number
   /** How long to wait for a new connection before failing. Default 5 s. */
   connectionTimeoutMs?: number
@@ -29,10 +32,12 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Kysely
   // Without a listener, an idle client's error (e.g. the server restarting) would crash the process.
   pool.on('error', (error) => options.onPoolError?.(error))
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: options.plugins ?? [] })
+  const { migrations } = options
+  if (!migrations) return db
 
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => options.migrations },
+    provider: { getMigrations: async () => migrations },
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {

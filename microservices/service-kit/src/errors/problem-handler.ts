@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import { type FieldError, PROBLEM_CONTENT_TYPE, type ProblemDetails } from '@kafka-ref/shared-contracts'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { isHttpError } from './http-error.ts'
 
 type Location = FieldError['in']
 const LOCATIONS = new Set<string>(['body', 'params', 'querystring', 'headers'])
@@ -37,9 +38,9 @@ function send(request: FastifyRequest, reply: FastifyReply, body: ProblemDetails
 }
 
 /**
- * The one place errors become responses: RFC 9457 problem details. Client mistakes keep their
- * 4xx status and message, and so does a coded 503 (an overload the client may retry, with the
- * route's Retry-After); anything else is a 500 whose body says nothing about internals.
+ * The one place errors become responses: RFC 9457 problem details. Client mistakes and the 5xx
+ * errors made with `httpError` keep their status, code and message; anything else is a 500 whose
+ * body says nothing about internals.
  */
 export function installProblemHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -52,10 +53,9 @@ export function installProblemHandler(app: FastifyInstance) {
       if (status === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? '60')
       return send(request, reply, problem(status, error.code ?? `HTTP_${status}`, error.message))
     }
-    if (status === 503 && error.code) {
-      // A coded 503 is a deliberate "overloaded, retry later", not a fault: say so, and keep the
-      // Retry-After the route set.
-      request.log.warn({ code: error.code, status }, error.message)
+    if (isHttpError(error)) {
+      // Raised on purpose (over capacity, say): an answer with a code, not an internal failure.
+      request.log.info({ code: error.code, status }, error.message)
       return send(request, reply, problem(status, error.code, error.message))
     }
     request.log.error({ err: error }, 'request failed')

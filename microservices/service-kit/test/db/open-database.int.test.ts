@@ -51,4 +51,15 @@ describe('openDatabase', () => {
     opened = []
     expect(await checkDatabase(db)).toBe(false)
   })
+
+  it('opens a second pool without migrating when given no migrations', async () => {
+    const url = await createTestDatabase('service_kit_second_pool')
+    const second = await openDatabase<unknown>({ connectionString: url, poolMax: 1 })
+    opened.push(second)
+    const { rows } = await sql<{ n: string }>`
+      select count(*) as n from information_schema.tables where table_name like 'kysely_migration%'
+    `.execute(second)
+    expect(Number(rows[0]!.n)).toBe(0)
+    expect(await checkDatabase(second)).toBe(true)
+  })
 })

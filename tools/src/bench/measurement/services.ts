@@ -20,6 +20,7 @@ export const PRODUCTION_ENV: Readonly<Record<string, string>> = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'warn',
   REGISTER_RATE_LIMIT_MAX: '1000000000',
+  PROFILE_RATE_LIMIT_MAX: '1000000000',
   // The register figures measure hashing throughput under load, not how fast a full queue says 503.
   PASSWORD_HASH_QUEUE_MAX: '1000000',
 }
