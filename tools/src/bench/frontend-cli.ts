@@ -90,17 +90,20 @@ async function registerOnce(browser: Browser, pageUrl: string, profileServiceUrl
     await page.getByLabel('Password').fill('correct horse battery staple')
     await page.getByRole('button', { name: 'Create account' }).click()
     await page.getByRole('heading', { name: `Bench ${tag}` }).waitFor({ timeout: 30_000 })
+    // No named helpers inside: tsx (esbuild keepNames) would wrap them in a `__name` call that
+    // does not exist in the page.
     return await page.evaluate(
-      ({ measure, profileServiceUrl }) => {
-        const resources = performance.getEntriesByType('resource')
-        const sum = (match: (name: string) => boolean) =>
-          resources.filter((entry) => match(entry.name)).reduce((total, entry) => total + entry.duration, 0)
-        return {
-          totalMs: performance.getEntriesByName(measure)[0]!.duration,
-          registerMs: sum((name) => name.endsWith('/user/register')),
-          profileMs: sum((name) => name.startsWith(`${profileServiceUrl}/profile/`)),
-        }
-      },
+      ({ measure, profileServiceUrl }) => ({
+        totalMs: performance.getEntriesByName(measure)[0]!.duration,
+        registerMs: performance
+          .getEntriesByType('resource')
+          .filter((entry) => entry.name.endsWith('/user/register'))
+          .reduce((total, entry) => total + entry.duration, 0),
+        profileMs: performance
+          .getEntriesByType('resource')
+          .filter((entry) => entry.name.startsWith(`${profileServiceUrl}/profile/`))
+          .reduce((total, entry) => total + entry.duration, 0),
+      }),
       { measure: MEASURE, profileServiceUrl },
     )
   } finally {
