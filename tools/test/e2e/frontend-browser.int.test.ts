@@ -224,6 +224,25 @@ describe('the registration page in Chromium, against the real system', () => {
     await shoot('05b-profile-after-retry')
   })
 
+  it('says the network is down, and registers once it is back', { timeout: 30_000 }, async () => {
+    await openPage()
+    const [user] = userRequests(1)
+    await fill(user!)
+    await context.setOffline(true)
+    await page.getByRole('button', { name: 'Create account' }).click()
+    const status = page.locator('#form-status')
+    await expect
+      .poll(() => status.textContent())
+      .toBe('You are offline. Connect to the internet and try again.')
+    // Nothing was lost: the form keeps what was typed.
+    await expect(page.getByLabel('Email').inputValue()).resolves.toBe(user!.email)
+    await shoot('06-offline')
+
+    await context.setOffline(false)
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.getByRole('heading', { name: 'Welcome!' }).waitFor({ timeout: 20_000 })
+  })
+
   // Last: it spends the registration quota of 127.0.0.1 for the rest of the window.
   it('shows when to try again after a 429, read from Retry-After across origins', {
     timeout: 30_000,
@@ -246,7 +265,7 @@ describe('the registration page in Chromium, against the real system', () => {
     await expect
       .poll(() => status.textContent())
       .toMatch(/^Too many attempts from this address\. Try again in \d+ seconds\.$/)
-    await shoot('06-rate-limited')
+    await shoot('07-rate-limited')
 
     // Until then the page does not even ask.
     let sent = 0
