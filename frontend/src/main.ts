@@ -53,7 +53,8 @@ form.onSubmit(async () => {
     const response = await registerUser(config.userServiceUrl, validation.request)
     if (response.ok) {
       form.setStatus('')
-      await showProfileOf(response.value, true)
+      // Not awaited: the form is done, the wait belongs to the result panel.
+      void showProfileOf(response.value, true)
       return
     }
     if (response.kind === 'problem') {
