@@ -21,3 +21,21 @@ if [ ! -f node_modules/.pnpm/lock.yaml ] || ! cmp -s pnpm-lock.yaml node_modules
 fi
 
 pnpm --silent kafka:fetch
+
+# The browser tests drive the system's Chromium through playwright-core: Playwright's own browser
+# download cannot work on a machine that reaches only package registries.
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ] && [ -z "${CHROMIUM_PATH:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "[setup] installing Chromium with apt-get, for the browser tests (about a minute)"
+  apt_log=$(mktemp)
+  if { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install --yes chromium; } >"$apt_log" 2>&1; then
+    rm -f "$apt_log"
+  else
+    tail -5 "$apt_log" >&2
+  fi
+fi
+if [ ! -x "$CHROMIUM" ]; then
+  echo "[setup] Chromium is missing at $CHROMIUM and the browser tests need it: install it (Debian/Ubuntu: apt-get install chromium, as root) or set CHROMIUM_PATH" >&2
+  # CI must not go on to a run whose browser tests can only fail.
+  if [ "${CI:-}" = true ]; then exit 1; fi
+fi

@@ -1,13 +1,22 @@
 import { parseArgs } from 'node:util'
 import { prettyFactory } from 'pino-pretty'
+import { FrontendServer } from '../system/frontend.ts'
 import { startSystem } from '../system/start-system.ts'
 import { portOption, runCli, seconds, stopOnSignal } from './run-cli.ts'
 
 // Usage: pnpm dev [--partitions 3]
 // Environment: KAFKA_PORT / POSTGRES_PORT (local servers' ports, default 9092 / 5432), KAFKA_BROKERS (use that cluster), USER_DATABASE_URL + PROFILE_DATABASE_URL (use those
-// databases), LOG_LEVEL, CORS_ORIGINS, DEV_RAW_LOGS=1 (JSON logs instead of pretty ones).
-const COLORS: Record<string, string> = { 'user-service': '\x1b[36m', 'profile-service': '\x1b[35m' }
+// databases), FRONTEND_PORT (the page, default 5173), LOG_LEVEL, CORS_ORIGINS, DEV_RAW_LOGS=1 (JSON logs instead of pretty ones).
+const COLORS: Record<string, string> = {
+  'user-service': '\x1b[36m',
+  'profile-service': '\x1b[35m',
+  frontend: '\x1b[32m',
+}
 const RESET = '\x1b[0m'
+
+function print(text: string, label: string): void {
+  console.log(`${COLORS[label] ?? ''}[${label}]${RESET} ${text}`)
+}
 
 runCli(async () => {
   const started = Date.now()
@@ -16,6 +25,7 @@ runCli(async () => {
   if (!Number.isInteger(partitions) || partitions < 1)
     throw new Error(`Invalid partition count '${partitions}'`)
 
+  const frontendPort = portOption('FRONTEND_PORT', 5173)
   const pretty = process.env.DEV_RAW_LOGS
     ? undefined
     : prettyFactory({ colorize: true, ignore: 'pid,hostname,service' })
@@ -31,7 +41,9 @@ runCli(async () => {
     postgresPort: Number(process.env.POSTGRES_PORT ?? 5432),
     env: {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-      CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173',
+      // The page calls both services cross-origin, from either spelling of its address.
+      CORS_ORIGINS:
+        process.env.CORS_ORIGINS ?? `http://127.0.0.1:${frontendPort},http://localhost:${frontendPort}`,
     },
     signal: abort.signal,
     onStep: (message) => console.log(`[dev] ${message}`),
@@ -44,25 +56,41 @@ runCli(async () => {
           // not JSON after all: print as it is
         }
       }
-      console.log(`${COLORS[label] ?? ''}[${label}]${RESET} ${text}`)
+      print(text, label)
     },
   })
+  let frontend: FrontendServer | undefined
   stopOnSignal(async () => {
     abort.abort()
+    await frontend?.stop()
     const running = await starting.catch(() => undefined)
     await running?.stop()
   })
   const system = await starting
+  frontend = new FrontendServer({
+    mode: 'dev',
+    port: frontendPort,
+    api: { userServiceUrl: system.userService.url, profileServiceUrl: system.profileService.url },
+    onLine: (line) => print(line, 'frontend'),
+  })
+  console.log('[dev] starting the frontend (Vite dev server)...')
+  try {
+    await frontend.start()
+  } catch (error) {
+    await system.stop()
+    throw error
+  }
 
   const user = system.userService.url
   const profile = system.profileService.url
   console.log(`
 [dev] ready in ${seconds(started)}
+  frontend         ${frontend.url}      register and see the profile
   user-service     ${user}      docs ${user}/docs
   profile-service  ${profile}      docs ${profile}/docs
   Kafka            ${system.kafkaBrokers}
 
-Try it:
+Try it: open ${frontend.url} in a browser, or
   curl -s -X POST ${user}/user/register -H 'content-type: application/json' \\
     -d '{"email":"ada@example.com","username":"ada","password":"correct horse battery"}'
   curl -s '${profile}/profile/<id from the response>?waitMs=5000'

@@ -85,8 +85,8 @@ async function formatStorage(
       `-Dlog4j2.configurationFile=${join(dataDir, 'log4j2.properties')}`,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      clusterId,
+      // One argument, so an id kept from before that starts with '-' is not read as an option.
+      `--cluster-id=${clusterId}`,
       '-c',
       configFile,
       '--ignore-formatted',

@@ -63,8 +63,15 @@ export function log4jConfig(dataDir: string): string {
 }
 
 /** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding (22 characters). */
+/**
+ * A random cluster id (16 bytes, base64url). Like Kafka's own Uuid.randomUuid(), never one that
+ * starts with '-': command lines would read it as an option.
+ */
 export function newClusterId(): string {
-  return randomBytes(16).toString('base64url')
+  for (;;) {
+    const id = randomBytes(16).toString('base64url')
+    if (!id.startsWith('-')) return id
+  }
 }
 
 /** Reuses the cluster id of an existing data dir: a restart must not look like a new cluster. */

@@ -65,7 +65,9 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
 
   await app.register(cors, {
     origin: options.corsOrigins.length ? [...options.corsOrigins] : false,
-    exposedHeaders: ['location', REQUEST_ID_HEADER],
+    // Browsers hide response headers that are neither CORS-safelisted nor exposed: a page needs
+    // Retry-After to say when a 429/503 may be retried.
+    exposedHeaders: ['location', 'retry-after', REQUEST_ID_HEADER],
   })
   await app.register(rateLimit, { global: false })
   await app.register(swagger, {

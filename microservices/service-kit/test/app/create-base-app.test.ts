@@ -38,6 +38,17 @@ describe('createBaseApp', () => {
     expect(other.headers['access-control-allow-origin']).toBeUndefined()
   })
 
+  it('lets an allowed page read Retry-After, Location and the request id', async () => {
+    // Outside the CORS-safelisted response headers a browser hides every header not exposed, so
+    // a page could not say when to retry a 429/503.
+    app = await buildTestApp()
+    const response = await app.inject({ url: '/teapot', headers: { origin: 'http://frontend.test' } })
+    const exposed = String(response.headers['access-control-expose-headers'])
+      .toLowerCase()
+      .split(/\s*,\s*/)
+    expect(exposed).toEqual(expect.arrayContaining(['retry-after', 'location', 'x-request-id']))
+  })
+
   it('never writes a password to the logs', async () => {
     const log = new LogCapture()
     app = await buildTestApp(log)
