@@ -62,7 +62,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
       producer,
       topic: world.topic,
       random,
-      nextPoison: poisonSource(random),
+      nextPoison: await poisonSource(random),
       registrationsPerSecond: options.registrationsPerSecond ?? 25,
       poisonEveryMs: 2_000,
     })

@@ -1,4 +1,5 @@
 import type { ServiceProcess } from '../system/service-process.ts'
+import { userRequest } from '../testing/http.ts'
 import type { TestProducer } from '../testing/kafka/index.ts'
 import { sleep } from '../util/sleep.ts'
 import type { Poison } from './poison.ts'
@@ -76,12 +77,9 @@ export class Load {
 
   async #register(n: number): Promise<void> {
     const { userServices, random } = this.options
-    const tag = `${random.seed.toString(36)}x${n}`
     const body = JSON.stringify({
-      email: `${tag}@faults.example`,
-      username: `f_${tag}`,
-      password: 'correct horse battery staple',
-      ...(n % 2 === 0 ? { displayName: `Fault ${tag}` } : {}),
+      ...userRequest(`f${random.seed.toString(36)}`, n),
+      ...(n % 2 === 0 ? { displayName: `Fault ${n}` } : {}),
     })
     const first = n % userServices.length
     // The other instance when this one is down: a client behind a load balancer would be retried.

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { type DecodeErrorReason, DecodeErrorReasons, MAX_EVENT_BYTES } from '@kafka-ref/shared-contracts'
-import { repoRoot } from '../util/repo-root.ts'
+import { fixtureVectors } from '../testing/fixtures.ts'
 import type { Random } from './random.ts'
 
 /** A message no decoder accepts, with the reason the contract says it must be rejected for. */
@@ -11,25 +9,17 @@ export interface Poison {
   reason: DecodeErrorReason
 }
 
-interface Vector {
-  file: string
-  ok: boolean
-  reason?: DecodeErrorReason
-}
-
 /** The contract's own invalid golden vectors: every way a small message can be wrong. */
-function invalidVectors(): Poison[] {
-  const dir = join(repoRoot(), 'shared-contracts', 'fixtures')
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { vectors: Vector[] }
-  return manifest.vectors
+async function invalidVectors(): Promise<Poison[]> {
+  return (await fixtureVectors())
     .filter((vector) => !vector.ok)
     .map((vector) => ({
       kind: vector.file
         .split('/')
         .at(-1)!
         .replace(/\.\w+$/, ''),
-      value: readFileSync(join(dir, vector.file)),
-      reason: vector.reason!,
+      value: vector.bytes,
+      reason: vector.reason as DecodeErrorReason,
     }))
 }
 
@@ -44,8 +34,8 @@ function oversized(bytes: number): Poison {
  * Draws poison messages: mostly the small invalid vectors, sometimes one larger than the codec's
  * limit (up to 1 MB); the first draw is always the near-1 MB one, so every run sends it.
  */
-export function poisonSource(random: Random): () => Poison {
-  const vectors = invalidVectors()
+export async function poisonSource(random: Random): Promise<() => Poison> {
+  const vectors = await invalidVectors()
   let drawn = 0
   return () => {
     drawn += 1

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto'
-import { createUserRegisterEvent, DeadLetterHeaders, encode } from '@kafka-ref/shared-contracts'
-import pg from 'pg'
+import { DeadLetterHeaders, encode } from '@kafka-ref/shared-contracts'
+import type pg from 'pg'
+import { withClient } from '../testing/databases.ts'
+import { userRegisterEvent } from '../testing/events.ts'
 import {
   committedOffsets,
   endOffsets,
@@ -34,15 +35,8 @@ export interface State {
   ends: number[]
 }
 
-async function rows<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 })
-  await client.connect()
-  try {
-    return (await client.query<T>(text)).rows
-  } finally {
-    await client.end()
-  }
-}
+const rows = <T extends pg.QueryResultRow>(url: string, text: string) =>
+  withClient(url, async (client) => (await client.query<T>(text)).rows)
 
 export async function readState(world: FaultWorld, poisons: readonly SentPoison[]): Promise<State> {
   const [users, outbox, pending] = await Promise.all([
@@ -121,20 +115,11 @@ export function hasConverged(state: State): boolean {
  */
 export async function probePartitions(world: FaultWorld, producer: TestProducer, partitions: number) {
   const userIds: string[] = []
+  const tag = `probe${Date.now().toString(36)}`
   for (let partition = 0; partition < partitions; partition++) {
-    const userId = randomUUID()
-    userIds.push(userId)
-    const event = createUserRegisterEvent(
-      {
-        userId,
-        email: `probe-${userId}@faults.example`,
-        username: `probe_${partition}_${Date.now()}`,
-        registeredAt: new Date().toISOString(),
-      },
-      { correlationId: `probe-${partition}` },
-    )
-    const { key, value, headers } = encode(event)
-    await producer.send(world.topic, { key, value, headers, partition })
+    const event = userRegisterEvent(tag, partition)
+    userIds.push(event.data.userId)
+    await producer.send(world.topic, { ...encode(event), partition })
   }
   return userIds
 }
