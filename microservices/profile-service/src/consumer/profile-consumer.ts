@@ -224,6 +224,10 @@ export class ProfileConsumer {
       try {
         if (this.#consumer.rebalanceProtocol() === 'COOPERATIVE') this.#consumer.incrementalAssign(assignment)
         else this.#consumer.assign(assignment)
+        // librdkafka keeps an application pause across unassign and assign: a partition revoked while
+        // paused for a retry would come back paused, never fetched again. A newly assigned partition
+        // has no retry here, so nothing it carries is ours to keep.
+        this.#consumer.resume(assignment)
         log.info({ partitions: assignment.map((tp) => tp.partition) }, 'partitions assigned')
       } catch (err) {
         log.error({ err }, 'cannot take the assigned partitions')
@@ -249,6 +253,8 @@ export class ProfileConsumer {
     try {
       if (this.#consumer.rebalanceProtocol() === 'COOPERATIVE') this.#consumer.incrementalUnassign(assignment)
       else this.#consumer.unassign()
+      // The retry is dropped with the partition, so its pause must go too (see the assign branch).
+      this.#consumer.resume(assignment)
       this.#options.log.info({ partitions: assignment.map((tp) => tp.partition) }, 'partitions revoked')
     } catch (err) {
       if (this.#consumer.isConnected())
