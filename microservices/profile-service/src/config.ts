@@ -27,6 +27,12 @@ export const envSchema = z.object({
   CONSUMER_SESSION_TIMEOUT_MS: envInt(10_000, { min: 6_000, max: 300_000 }),
   /** How long a dead-letter publish may take before it counts as failed (and is retried). */
   DEAD_LETTER_TIMEOUT_MS: envInt(10_000, { min: 100 }),
+  /**
+   * The largest record batch the brokers accept (`message.max.bytes`, or the topics'
+   * `max.message.bytes`); Kafka's default. Sizes the dead-letter producer, so a copy of anything
+   * the broker accepted fits (cut down if needed), and the consumer's fetches.
+   */
+  KAFKA_MESSAGE_MAX_BYTES: envInt(1_048_588, { min: 4096, max: 1_000_000_000 }),
 })
 
 export type Env = Record<string, string | undefined>
@@ -47,6 +53,7 @@ export function parseConfig(env: Env = process.env) {
       commitIntervalMs: raw.CONSUMER_COMMIT_INTERVAL_MS,
       sessionTimeoutMs: raw.CONSUMER_SESSION_TIMEOUT_MS,
       deadLetterTimeoutMs: raw.DEAD_LETTER_TIMEOUT_MS,
+      messageMaxBytes: raw.KAFKA_MESSAGE_MAX_BYTES,
     }),
   })
 }

@@ -18,6 +18,7 @@ describe('parseConfig', () => {
         commitIntervalMs: 0,
         retryInitialMs: 100,
         retryMaxMs: 10_000,
+        messageMaxBytes: 1_048_588,
       },
     })
     expect(Object.isFrozen(config.consumer)).toBe(true)

@@ -15,7 +15,13 @@ import {
   testKafkaBrokers,
   uniqueName,
 } from '@kafka-ref/tools/testing'
-import { Producer, stringSerializers } from '@platformatic/kafka'
+import {
+  Admin,
+  ConfigResourceTypes,
+  IncrementalAlterConfigOperationTypes,
+  Producer,
+  stringSerializers,
+} from '@platformatic/kafka'
 import { Kysely, PostgresDialect } from 'kysely'
 import rdkafka, { type Message } from 'node-rdkafka'
 import pg from 'pg'
@@ -234,4 +240,22 @@ export async function countRows(db: Kysely<Database>) {
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow()
   return { profiles: Number(profiles.n), events: Number(events.n) }
+}
+
+/** Sets one configuration of a topic on the broker (e.g. a smaller `max.message.bytes`). */
+export async function setTopicConfig(brokers: string, topic: string, name: string, value: string) {
+  const admin = new Admin({ clientId: 'profile-service-test', bootstrapBrokers: brokers.split(',') })
+  try {
+    await admin.incrementalAlterConfigs({
+      resources: [
+        {
+          resourceType: ConfigResourceTypes.TOPIC,
+          resourceName: topic,
+          configs: [{ name, configOperation: IncrementalAlterConfigOperationTypes.SET, value }],
+        },
+      ],
+    })
+  } finally {
+    await admin.close()
+  }
 }

@@ -28,6 +28,8 @@ async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptio
     clientId: options.clientId,
     topic: namespaced(Topics.userRegisterDeadLetter, options.topicNamespace),
     timeoutMs: options.deadLetterTimeoutMs,
+    maxMessageBytes: options.messageMaxBytes,
+    log,
   })
   const consumer = new ProfileConsumer({
     ...options,

@@ -29,6 +29,7 @@ export interface ProfileConsumerOptions {
   pollTimeoutMs: number
   fetchWaitMaxMs: number
   sessionTimeoutMs: number
+  messageMaxBytes: number
   commitIntervalMs: number
   handler: BatchHandler
   log: FastifyBaseLogger
