@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino'
 import type { Config } from './config.ts'
 import consumerPlugin from './consumer/consumer-plugin.ts'
 import databasePlugin from './db/database-plugin.ts'
+import type { DeadLetterProducerOptions } from './dead-letter/dead-letter-producer.ts'
 import { healthRoutes } from './health/health-checks.ts'
 import profileListenerPlugin from './profiles/profile-listener-plugin.ts'
 import { profileRoutes } from './profiles/profile-routes.ts'
@@ -13,6 +14,8 @@ export interface BuildAppOptions {
   logStream?: DestinationStream
   /** false builds the HTTP side only, without Kafka (default true). */
   consumer?: boolean
+  /** Extra librdkafka settings of the dead-letter producer (tests use them to provoke a real fatal error). */
+  deadLetterSettings?: DeadLetterProducerOptions['settings']
 }
 
 export const SERVICE_NAME = 'profile-service'
@@ -41,6 +44,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       clientId: config.kafkaClientId,
       topicNamespace: config.kafkaTopicNamespace,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      deadLetterSettings: options.deadLetterSettings,
     })
   }
 

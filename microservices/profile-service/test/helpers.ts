@@ -26,7 +26,7 @@ import { Kysely, PostgresDialect } from 'kysely'
 import rdkafka, { type Message } from 'node-rdkafka'
 import pg from 'pg'
 import { afterEach } from 'vitest'
-import { buildApp } from '../src/app.ts'
+import { type BuildAppOptions, buildApp } from '../src/app.ts'
 import { type Env, parseConfig } from '../src/config.ts'
 import type { Database } from '../src/db/schema.ts'
 
@@ -100,9 +100,21 @@ export async function createTestContext({
 /** Builds the app the way server.ts does, with its logs captured; `consume` also starts the consumer. */
 export async function startApp(
   env: Env,
-  { consume = true, logs = new LogCapture() } = {},
+  {
+    consume = true,
+    logs = new LogCapture(),
+    deadLetterSettings,
+  }: {
+    consume?: boolean
+    logs?: LogCapture
+    deadLetterSettings?: BuildAppOptions['deadLetterSettings']
+  } = {},
 ): Promise<ZodFastify> {
-  const app = await buildApp(parseConfig(env), { logStream: logs.stream, consumer: consume })
+  const app = await buildApp(parseConfig(env), {
+    logStream: logs.stream,
+    consumer: consume,
+    deadLetterSettings,
+  })
   try {
     await app.ready()
     if (consume) await app.startConsumer()

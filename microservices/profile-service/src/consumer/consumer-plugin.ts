@@ -2,13 +2,14 @@ import { ConsumerGroups, namespaced, Topics } from '@kafka-ref/shared-contracts'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ConsumerConfig } from '../config.ts'
-import { DeadLetterProducer } from '../dead-letter/dead-letter-producer.ts'
+import { DeadLetterProducer, type DeadLetterProducerOptions } from '../dead-letter/dead-letter-producer.ts'
 import { ProfileConsumer } from './profile-consumer.ts'
 import { userRegisterHandler } from './user-register-handler.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     profileConsumer: ProfileConsumer
+    deadLetterProducer: DeadLetterProducer
     /** Connects and starts consuming; called by server.ts once the app listens (tests call it too). */
     startConsumer(): Promise<void>
   }
@@ -19,6 +20,7 @@ export interface ConsumerPluginOptions extends ConsumerConfig {
   clientId: string
   topicNamespace: string
   shutdownTimeoutMs: number
+  deadLetterSettings?: DeadLetterProducerOptions['settings']
 }
 
 async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptions) {
@@ -29,6 +31,7 @@ async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptio
     topic: namespaced(Topics.userRegisterDeadLetter, options.topicNamespace),
     timeoutMs: options.deadLetterTimeoutMs,
     maxMessageBytes: options.messageMaxBytes,
+    settings: options.deadLetterSettings,
     log,
   })
   const consumer = new ProfileConsumer({
@@ -40,6 +43,7 @@ async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptio
     log,
   })
   app.decorate('profileConsumer', consumer)
+  app.decorate('deadLetterProducer', deadLetter)
   app.decorate('startConsumer', async () => {
     await deadLetter.connect(options.shutdownTimeoutMs)
     await consumer.start(options.shutdownTimeoutMs)

@@ -88,6 +88,13 @@ export class ProfileConsumer {
     return [...this.#owned.values()]
   }
 
+  /** Partitions paused until a failed message is retried. */
+  get pausedPartitions(): TopicPartition[] {
+    return this.assignments.filter(({ topic, partition }) =>
+      this.#retries.isWaiting(partitionKey(topic, partition)),
+    )
+  }
+
   /** Messages whose effect was stored (including duplicates and dead-lettered ones). */
   get processedCount(): number {
     return this.#processed
