@@ -6,6 +6,7 @@ import consumerPlugin from './consumer/consumer-plugin.ts'
 import databasePlugin from './db/database-plugin.ts'
 import type { DeadLetterProducerOptions } from './dead-letter/dead-letter-producer.ts'
 import { healthRoutes } from './health/health-checks.ts'
+import processedEventsCleanupPlugin from './profiles/processed-events-cleanup-plugin.ts'
 import profileListenerPlugin from './profiles/profile-listener-plugin.ts'
 import { profileRoutes } from './profiles/profile-routes.ts'
 
@@ -34,8 +35,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   })
   const consumerEnabled = options.consumer ?? true
 
-  // Registration order is start order; onClose runs in reverse: consumer, listener, then pool.
+  // Registration order is start order; onClose runs in reverse: consumer, listener, cleanup, pool.
   await app.register(databasePlugin, { connectionString: config.databaseUrl })
+  await app.register(processedEventsCleanupPlugin, config.processedEvents)
   await app.register(profileListenerPlugin, { connectionString: config.databaseUrl })
   if (consumerEnabled) {
     await app.register(consumerPlugin, {
