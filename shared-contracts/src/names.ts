@@ -59,4 +59,11 @@ export const DeadLetterHeaders = {
   partition: 'dlq_original_partition',
   offset: 'dlq_original_offset',
   failedAt: 'dlq_failed_at',
+  /**
+   * Present only on a copy cut down to fit the dead-letter topic's size limit: what was cut and
+   * why. The original message is still in its topic, at `dlq_original_offset`.
+   */
+  truncated: 'dlq_truncated',
+  /** With `truncated`: the original value's size in bytes. */
+  originalSize: 'dlq_original_size',
 } as const

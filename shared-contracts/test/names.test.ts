@@ -47,6 +47,8 @@ describe('names', () => {
       partition: 'dlq_original_partition',
       offset: 'dlq_original_offset',
       failedAt: 'dlq_failed_at',
+      truncated: 'dlq_truncated',
+      originalSize: 'dlq_original_size',
     })
   })
 })

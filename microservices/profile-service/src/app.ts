@@ -4,7 +4,9 @@ import type { DestinationStream } from 'pino'
 import type { Config } from './config.ts'
 import consumerPlugin from './consumer/consumer-plugin.ts'
 import databasePlugin from './db/database-plugin.ts'
+import type { DeadLetterProducerOptions } from './dead-letter/dead-letter-producer.ts'
 import { healthRoutes } from './health/health-checks.ts'
+import processedEventsCleanupPlugin from './profiles/processed-events-cleanup-plugin.ts'
 import profileListenerPlugin from './profiles/profile-listener-plugin.ts'
 import { profileRoutes } from './profiles/profile-routes.ts'
 
@@ -13,6 +15,8 @@ export interface BuildAppOptions {
   logStream?: DestinationStream
   /** false builds the HTTP side only, without Kafka (default true). */
   consumer?: boolean
+  /** Extra librdkafka settings of the dead-letter producer (tests use them to provoke a real fatal error). */
+  deadLetterSettings?: DeadLetterProducerOptions['settings']
 }
 
 export const SERVICE_NAME = 'profile-service'
@@ -33,11 +37,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const consumerEnabled = options.consumer ?? true
 
   // Registration order is start order; onClose runs in reverse: consumer (and its own pool),
-  // listener, then the pool of the HTTP routes.
+  // listener, processed-events cleanup, then the pool of the HTTP routes.
   await app.register(databasePlugin, {
     connectionString: config.databaseUrl,
     poolMax: config.databasePoolMax,
   })
+  await app.register(processedEventsCleanupPlugin, config.processedEvents)
   await app.register(profileListenerPlugin, {
     connectionString: config.databaseUrl,
     heartbeatIntervalMs: config.profiles.heartbeatIntervalMs,
@@ -52,6 +57,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       clientId: config.kafkaClientId,
       topicNamespace: config.kafkaTopicNamespace,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      deadLetterSettings: options.deadLetterSettings,
     })
   }
 

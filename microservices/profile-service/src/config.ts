@@ -1,6 +1,9 @@
 import { commonConfig, commonEnv, envInt, loadConfig } from '@kafka-ref/service-kit'
 import { z } from 'zod'
 
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+
 /** Every variable the service reads, with its default; nothing else touches `process.env`. */
 export const envSchema = z.object({
   ...commonEnv({ port: 3002 }),
@@ -40,6 +43,23 @@ export const envSchema = z.object({
   CONSUMER_SESSION_TIMEOUT_MS: envInt(10_000, { min: 6_000, max: 300_000 }),
   /** How long a dead-letter publish may take before it counts as failed (and is retried). */
   DEAD_LETTER_TIMEOUT_MS: envInt(10_000, { min: 100 }),
+  /**
+   * The largest record batch the brokers accept (`message.max.bytes`, or the topics'
+   * `max.message.bytes`); Kafka's default. Sizes the dead-letter producer, so a copy of anything
+   * the broker accepted fits (cut down if needed), and the consumer's fetches.
+   */
+  KAFKA_MESSAGE_MAX_BYTES: envInt(1_048_588, { min: 4096, max: 1_000_000_000 }),
+  /**
+   * How long a processed event id is kept to recognise a redelivery: at least as long as Kafka can
+   * deliver the event again, i.e. the topic's retention.ms plus its segment.ms (a record goes only
+   * with its whole segment), plus a margin. Kafka's defaults, 7 d + 7 d, leave 16 d of margin.
+   */
+  DEDUP_RETENTION_MS: envInt(30 * DAY, { min: DAY }),
+  /**
+   * How often expired ids are deleted; 0 never deletes (for a topic that keeps records forever).
+   * At most setInterval's limit (~24.8 d): above it Node fires every millisecond.
+   */
+  DEDUP_CLEANUP_INTERVAL_MS: envInt(HOUR, { min: 0, max: 2_147_483_647 }),
 })
 
 export type Env = Record<string, string | undefined>
@@ -71,6 +91,11 @@ export function parseConfig(env: Env = process.env) {
       commitIntervalMs: raw.CONSUMER_COMMIT_INTERVAL_MS,
       sessionTimeoutMs: raw.CONSUMER_SESSION_TIMEOUT_MS,
       deadLetterTimeoutMs: raw.DEAD_LETTER_TIMEOUT_MS,
+      messageMaxBytes: raw.KAFKA_MESSAGE_MAX_BYTES,
+    }),
+    processedEvents: Object.freeze({
+      retentionMs: raw.DEDUP_RETENTION_MS,
+      intervalMs: raw.DEDUP_CLEANUP_INTERVAL_MS,
     }),
   })
 }

@@ -2,6 +2,7 @@ import { ConfigError } from '@kafka-ref/service-kit'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/config.ts'
 
+const DAY = 86_400_000
 const required = { DATABASE_URL: 'postgres://u:p@localhost/profiles', KAFKA_BROKERS: 'a:9092, b:9092' }
 
 describe('parseConfig', () => {
@@ -18,6 +19,7 @@ describe('parseConfig', () => {
         commitIntervalMs: 0,
         retryInitialMs: 100,
         retryMaxMs: 10_000,
+        messageMaxBytes: 1_048_588,
       },
     })
     expect(Object.isFrozen(config.consumer)).toBe(true)
@@ -31,6 +33,7 @@ describe('parseConfig', () => {
         heartbeatTimeoutMs: 5_000,
       },
     })
+    expect(config.processedEvents).toEqual({ retentionMs: 30 * DAY, intervalMs: 3_600_000 })
   })
 
   it('reads the limits of the read side', () => {
@@ -56,6 +59,15 @@ describe('parseConfig', () => {
     })
     expect(() => parseConfig({ ...required, DATABASE_POOL_MAX: '0' })).toThrow(/DATABASE_POOL_MAX/)
     expect(() => parseConfig({ ...required, PROFILE_MAX_WAITERS: '-1' })).toThrow(/PROFILE_MAX_WAITERS/)
+  })
+
+  it('keeps processed event ids longer than Kafka can redeliver them by default', () => {
+    // Kafka's defaults: retention.ms 7 d, and a record goes only with its segment (segment.ms 7 d).
+    const kafkaRedeliversUpTo = 7 * DAY + 7 * DAY
+    expect(parseConfig(required).processedEvents.retentionMs).toBeGreaterThan(kafkaRedeliversUpTo)
+    expect(() => parseConfig({ ...required, DEDUP_RETENTION_MS: String(DAY - 1) })).toThrow(
+      /DEDUP_RETENTION_MS/,
+    )
   })
 
   it('names the bad variable', () => {

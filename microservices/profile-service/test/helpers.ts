@@ -15,12 +15,18 @@ import {
   testKafkaBrokers,
   uniqueName,
 } from '@kafka-ref/tools/testing'
-import { Producer, stringSerializers } from '@platformatic/kafka'
+import {
+  Admin,
+  ConfigResourceTypes,
+  IncrementalAlterConfigOperationTypes,
+  Producer,
+  stringSerializers,
+} from '@platformatic/kafka'
 import { Kysely, PostgresDialect } from 'kysely'
 import rdkafka, { type Message } from 'node-rdkafka'
 import pg from 'pg'
 import { afterEach } from 'vitest'
-import { buildApp } from '../src/app.ts'
+import { type BuildAppOptions, buildApp } from '../src/app.ts'
 import { type Env, parseConfig } from '../src/config.ts'
 import type { Database } from '../src/db/schema.ts'
 
@@ -94,9 +100,21 @@ export async function createTestContext({
 /** Builds the app the way server.ts does, with its logs captured; `consume` also starts the consumer. */
 export async function startApp(
   env: Env,
-  { consume = true, logs = new LogCapture() } = {},
+  {
+    consume = true,
+    logs = new LogCapture(),
+    deadLetterSettings,
+  }: {
+    consume?: boolean
+    logs?: LogCapture
+    deadLetterSettings?: BuildAppOptions['deadLetterSettings']
+  } = {},
 ): Promise<ZodFastify> {
-  const app = await buildApp(parseConfig(env), { logStream: logs.stream, consumer: consume })
+  const app = await buildApp(parseConfig(env), {
+    logStream: logs.stream,
+    consumer: consume,
+    deadLetterSettings,
+  })
   try {
     await app.ready()
     if (consume) await app.startConsumer()
@@ -234,4 +252,22 @@ export async function countRows(db: Kysely<Database>) {
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow()
   return { profiles: Number(profiles.n), events: Number(events.n) }
+}
+
+/** Sets one configuration of a topic on the broker (e.g. a smaller `max.message.bytes`). */
+export async function setTopicConfig(brokers: string, topic: string, name: string, value: string) {
+  const admin = new Admin({ clientId: 'profile-service-test', bootstrapBrokers: brokers.split(',') })
+  try {
+    await admin.incrementalAlterConfigs({
+      resources: [
+        {
+          resourceType: ConfigResourceTypes.TOPIC,
+          resourceName: topic,
+          configs: [{ name, configOperation: IncrementalAlterConfigOperationTypes.SET, value }],
+        },
+      ],
+    })
+  } finally {
+    await admin.close()
+  }
 }

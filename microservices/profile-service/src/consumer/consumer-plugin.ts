@@ -4,13 +4,14 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ConsumerConfig } from '../config.ts'
 import type { Database } from '../db/schema.ts'
-import { DeadLetterProducer } from '../dead-letter/dead-letter-producer.ts'
+import { DeadLetterProducer, type DeadLetterProducerOptions } from '../dead-letter/dead-letter-producer.ts'
 import { ProfileConsumer } from './profile-consumer.ts'
 import { userRegisterHandler } from './user-register-handler.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     profileConsumer: ProfileConsumer
+    deadLetterProducer: DeadLetterProducer
     /** Connects and starts consuming; called by server.ts once the app listens (tests call it too). */
     startConsumer(): Promise<void>
   }
@@ -23,6 +24,7 @@ export interface ConsumerPluginOptions extends ConsumerConfig {
   shutdownTimeoutMs: number
   databaseUrl: string
   databasePoolMax: number
+  deadLetterSettings?: DeadLetterProducerOptions['settings']
 }
 
 async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptions) {
@@ -39,6 +41,9 @@ async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptio
     clientId: options.clientId,
     topic: namespaced(Topics.userRegisterDeadLetter, options.topicNamespace),
     timeoutMs: options.deadLetterTimeoutMs,
+    maxMessageBytes: options.messageMaxBytes,
+    settings: options.deadLetterSettings,
+    log,
   })
   const consumer = new ProfileConsumer({
     ...options,
@@ -49,6 +54,7 @@ async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptio
     log,
   })
   app.decorate('profileConsumer', consumer)
+  app.decorate('deadLetterProducer', deadLetter)
   app.decorate('startConsumer', async () => {
     await deadLetter.connect(options.shutdownTimeoutMs)
     await consumer.start(options.shutdownTimeoutMs)

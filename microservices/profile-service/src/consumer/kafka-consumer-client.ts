@@ -9,9 +9,14 @@ export interface KafkaConsumerSettings {
   pollTimeoutMs: number
   fetchWaitMaxMs: number
   sessionTimeoutMs: number
+  /** The largest record batch the broker accepts. */
+  messageMaxBytes: number
   onRebalance: (error: LibrdKafkaError, assignment: Assignment[]) => void
   onCommitted: (error: LibrdKafkaError | undefined, offsets: TopicPartitionOffset[]) => void
 }
+
+/** librdkafka's default `fetch.message.max.bytes`. */
+const DEFAULT_FETCH_MESSAGE_MAX_BYTES = 1_048_576
 
 /**
  * A librdkafka consumer for manual, exactly-after-storage commits: no automatic commit or offset
@@ -32,6 +37,9 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): rdkafka.Ka
       'enable.partition.eof': true,
       // The broker holds an empty fetch this long even when data arrives meanwhile (measured).
       'fetch.wait.max.ms': settings.fetchWaitMaxMs,
+      // A batch as big as the broker accepts comes in one fetch, not after librdkafka has grown its
+      // per-partition size (1 MiB by default, 12 bytes short of the broker's default limit) by retrying.
+      'fetch.message.max.bytes': Math.max(DEFAULT_FETCH_MESSAGE_MAX_BYTES, settings.messageMaxBytes),
       'session.timeout.ms': settings.sessionTimeoutMs,
       // librdkafka wants heartbeats well inside the session timeout; a third is the usual ratio.
       'heartbeat.interval.ms': Math.floor(settings.sessionTimeoutMs / 3),

@@ -29,6 +29,7 @@ export interface ProfileConsumerOptions {
   pollTimeoutMs: number
   fetchWaitMaxMs: number
   sessionTimeoutMs: number
+  messageMaxBytes: number
   commitIntervalMs: number
   handler: BatchHandler
   log: FastifyBaseLogger
@@ -85,6 +86,13 @@ export class ProfileConsumer {
 
   get assignments(): TopicPartition[] {
     return [...this.#owned.values()]
+  }
+
+  /** Partitions paused until a failed message is retried. */
+  get pausedPartitions(): TopicPartition[] {
+    return this.assignments.filter(({ topic, partition }) =>
+      this.#retries.isWaiting(partitionKey(topic, partition)),
+    )
   }
 
   /** Messages whose effect was stored (including duplicates and dead-lettered ones). */
@@ -224,6 +232,10 @@ export class ProfileConsumer {
       try {
         if (this.#consumer.rebalanceProtocol() === 'COOPERATIVE') this.#consumer.incrementalAssign(assignment)
         else this.#consumer.assign(assignment)
+        // librdkafka keeps an application pause across unassign and assign: a partition revoked while
+        // paused for a retry would come back paused, never fetched again. A newly assigned partition
+        // has no retry here, so nothing it carries is ours to keep.
+        this.#consumer.resume(assignment)
         log.info({ partitions: assignment.map((tp) => tp.partition) }, 'partitions assigned')
       } catch (err) {
         log.error({ err }, 'cannot take the assigned partitions')
@@ -249,6 +261,8 @@ export class ProfileConsumer {
     try {
       if (this.#consumer.rebalanceProtocol() === 'COOPERATIVE') this.#consumer.incrementalUnassign(assignment)
       else this.#consumer.unassign()
+      // The retry is dropped with the partition, so its pause must go too (see the assign branch).
+      this.#consumer.resume(assignment)
       this.#options.log.info({ partitions: assignment.map((tp) => tp.partition) }, 'partitions revoked')
     } catch (err) {
       if (this.#consumer.isConnected())

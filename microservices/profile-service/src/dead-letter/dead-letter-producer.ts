@@ -1,6 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { DecodeError } from '@kafka-ref/shared-contracts'
+import type { FastifyBaseLogger } from 'fastify'
 import rdkafka, { type DeliveryReport, type LibrdKafkaError, type Message } from 'node-rdkafka'
-import { deadLetterHeaders } from './dead-letter-message.ts'
+import { backoffDelay } from '../consumer/backoff.ts'
+import {
+  type DeadLetterRecord,
+  deadLetterRecord,
+  headersOnlyRecord,
+  recordSize,
+} from './dead-letter-message.ts'
 
 export interface DeadLetterProducerOptions {
   brokers: readonly string[]
@@ -8,82 +16,298 @@ export interface DeadLetterProducerOptions {
   topic: string
   /** A publish not acknowledged within this time fails (and the caller retries it). */
   timeoutMs: number
+  /** The largest record batch the broker accepts on the topic (its `message.max.bytes`). */
+  maxMessageBytes: number
+  /** Extra librdkafka settings, applied last. */
+  settings?: Partial<rdkafka.ProducerGlobalConfig>
+  log: FastifyBaseLogger
+}
+
+/**
+ * `ready` publishes; `recreating` follows a fatal error, until a new librdkafka producer is
+ * connected (publishes fail meanwhile, so the messages are retried, never committed).
+ */
+export type DeadLetterProducerState = 'connecting' | 'ready' | 'recreating' | 'closed'
+
+/** For health details and metrics. */
+export interface DeadLetterProducerStatus {
+  state: DeadLetterProducerState
+  /** Fatal errors since start; each one replaced the librdkafka producer. */
+  fatalErrors: number
+  lastFatalError?: { message: string; at: string }
 }
 
 /** How often the producer is polled; delivery reports only arrive when it is. */
 const POLL_INTERVAL_MS = 10
+/** A v2 record batch's own header: what the broker's limit counts besides the record. */
+const RECORD_BATCH_OVERHEAD_BYTES = 61
+const RECREATE_BACKOFF = { initialMs: 100, maxMs: 10_000 }
+/** Flush bound for a replaced producer: after a fatal error librdkafka has nothing left to send. */
+const RETIRE_TIMEOUT_MS = 1000
+
+const { ERR__FATAL, ERR_MSG_SIZE_TOO_LARGE, ERR_RECORD_LIST_TOO_LARGE } = rdkafka.CODES.ERRORS
+
+/**
+ * produce() throws errors with their code, but node-rdkafka 3.6 hands delivery-report and
+ * 'event.error' errors over as text only (librdkafka's err2str, code -1), so those are recognised
+ * by that text. A fatal error's event carries the text of its cause (e.g. "Local: Gap-less ordering
+ * would not be guaranteed…"), not that it is fatal: librdkafka's FATAL log line, which it emits
+ * just before, is what says so (see #createClient).
+ */
+const fields = (error: unknown) => (error ?? {}) as { code?: unknown; message?: unknown; isFatal?: unknown }
+const textMatches = (message: unknown, text: RegExp) => typeof message === 'string' && text.test(message)
+
+function isTooLarge(error: unknown): boolean {
+  const { code, message } = fields(error)
+  return (
+    code === ERR_MSG_SIZE_TOO_LARGE ||
+    code === ERR_RECORD_LIST_TOO_LARGE ||
+    textMatches(message, /message size too large|message batch larger than configured server segment size/i)
+  )
+}
+
+function isFatal(error: unknown): boolean {
+  const { code, isFatal } = fields(error)
+  return isFatal === true || code === ERR__FATAL
+}
+
+interface Pending {
+  client: rdkafka.Producer
+  settle: (error: Error | null) => void
+}
 
 /**
  * Publishes undecodable messages to the dead-letter topic and resolves only once the broker has
  * acknowledged them (acks=all, idempotent), so the original offset is committed only after its
- * copy is safe.
+ * copy is safe. Anything the broker accepted can be dead-lettered: a copy too big for the
+ * dead-letter topic is cut down to fit (and says so), so no poison message blocks its partition.
+ *
+ * A fatal librdkafka error (an idempotent producer that can no longer guarantee order or
+ * once-ness) makes that producer useless for good: it is logged, reported in `status`, and
+ * replaced by a new one; publishes fail until then, so their messages wait, uncommitted.
  */
 export class DeadLetterProducer {
-  readonly #producer: rdkafka.Producer
-  readonly #topic: string
-  readonly #pending = new Map<number, (error: Error | null) => void>()
+  readonly #options: DeadLetterProducerOptions
+  readonly #log: FastifyBaseLogger
+  /** What librdkafka lets through at produce time; one such record in a batch fits the broker's limit. */
+  readonly #maxRecordBytes: number
+  readonly #pending = new Map<number, Pending>()
+  /** Disconnections of replaced producers, awaited by close(). */
+  readonly #retired = new Set<Promise<void>>()
+  readonly #stop = new AbortController()
+  #client: rdkafka.Producer
+  #state: DeadLetterProducerState = 'connecting'
+  #fatalErrors = 0
+  #lastFatalError: DeadLetterProducerStatus['lastFatalError']
+  /** The producer the last fatal error happened on. */
+  #fatalClient: rdkafka.Producer | undefined
+  #recreation: Promise<void> = Promise.resolve()
   #nextId = 0
 
   constructor(options: DeadLetterProducerOptions) {
-    this.#topic = options.topic
-    this.#producer = new rdkafka.Producer(
-      {
-        'metadata.broker.list': options.brokers.join(','),
-        'client.id': `${options.clientId}-dead-letter`,
-        'enable.idempotence': true,
-        'linger.ms': 5,
-        dr_cb: true,
-      },
-      { 'request.required.acks': -1, 'message.timeout.ms': options.timeoutMs },
-    )
-    this.#producer.on('delivery-report', (error: LibrdKafkaError | null, report: DeliveryReport) => {
-      const id = report.opaque as number
-      this.#pending.get(id)?.(error ? Object.assign(new Error(error.message), error) : null)
-      this.#pending.delete(id)
-    })
-    // Without a listener, an 'event.error' (e.g. broker down) would throw; librdkafka retries on its own.
-    this.#producer.on('event.error', () => undefined)
+    this.#options = options
+    this.#log = options.log
+    this.#maxRecordBytes = options.maxMessageBytes - RECORD_BATCH_OVERHEAD_BYTES
+    this.#client = this.#createClient()
   }
 
   get isConnected(): boolean {
-    return this.#producer.isConnected()
+    return this.#state === 'ready' && this.#client.isConnected()
+  }
+
+  get status(): DeadLetterProducerStatus {
+    return {
+      state: this.#state,
+      fatalErrors: this.#fatalErrors,
+      ...(this.#lastFatalError && { lastFatalError: { ...this.#lastFatalError } }),
+    }
   }
 
   async connect(timeoutMs: number): Promise<void> {
-    await new Promise<void>((resolve, reject) =>
-      this.#producer.connect({ timeout: timeoutMs }, (error) => (error ? reject(error) : resolve())),
-    )
-    this.#producer.setPollInterval(POLL_INTERVAL_MS)
+    await connectClient(this.#client, timeoutMs)
+    if (this.#state === 'connecting') this.#state = 'ready'
   }
 
   async publish(message: Message, error: DecodeError): Promise<void> {
+    const failedAt = new Date()
+    const record = deadLetterRecord(message, error, { maxBytes: this.#maxRecordBytes, failedAt })
+    const log = this.#log.child({
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+    })
+    if (record.value !== message.value) log.warn({ size: recordSize(record) }, 'dead-letter copy truncated')
+    try {
+      await this.#send(record)
+    } catch (failure) {
+      if (!isTooLarge(failure)) throw failure
+      // The topic's limit is below the configured one: the copy that always fits still goes.
+      const reason = `the broker refused a copy of ${recordSize(record)} bytes as too large`
+      log.warn({ err: failure }, 'dead-letter copy refused as too large; sending its headers only')
+      await this.#send(headersOnlyRecord(message, error, reason, failedAt))
+    }
+  }
+
+  /** Flushes for up to `timeoutMs`, then disconnects; publishes still unacknowledged fail. */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.#state === 'closed') return
+    this.#state = 'closed'
+    this.#stop.abort()
+    await this.#recreation
+    await disconnectWithin(this.#client, timeoutMs)
+    await Promise.race([Promise.all(this.#retired), sleep(timeoutMs, undefined, { ref: false })])
+    this.#failPending(() => true, new Error('dead-letter producer closed'))
+  }
+
+  async #send(record: DeadLetterRecord): Promise<void> {
+    if (this.#state !== 'ready')
+      throw new Error(`dead-letter producer unavailable: ${this.#unavailableReason()}`)
+    const client = this.#client
     const id = this.#nextId++
     const delivered = new Promise<void>((resolve, reject) => {
-      this.#pending.set(id, (failure) => (failure ? reject(failure) : resolve()))
+      this.#pending.set(id, { client, settle: (failure) => (failure ? reject(failure) : resolve()) })
     })
     try {
-      this.#producer.produce(
-        this.#topic,
-        null,
-        message.value,
-        message.key,
-        Date.now(),
-        id,
-        deadLetterHeaders(message, error),
-      )
+      client.produce(this.#options.topic, null, record.value, record.key, Date.now(), id, record.headers)
     } catch (failure) {
       this.#pending.delete(id)
+      // librdkafka also logs it as FATAL; whichever comes first starts the recreation.
+      if (isFatal(failure)) this.#onFatal(client, (failure as Error).message)
       throw failure
     }
     await delivered
   }
 
-  /** Flushes for up to `timeoutMs`, then disconnects; publishes still unacknowledged fail. */
-  async close(timeoutMs: number): Promise<void> {
-    if (this.#producer.isConnected()) {
-      await new Promise<void>((resolve) => this.#producer.disconnect(timeoutMs, () => resolve()))
-    }
-    for (const fail of this.#pending.values()) fail(new Error('dead-letter producer closed'))
-    this.#pending.clear()
+  #unavailableReason(): string {
+    if (this.#state !== 'recreating') return this.#state
+    return `recreating it after a fatal error (${this.#lastFatalError?.message})`
   }
+
+  #createClient(): rdkafka.Producer {
+    const options = this.#options
+    const client = new rdkafka.Producer(
+      {
+        'metadata.broker.list': options.brokers.join(','),
+        'client.id': `${options.clientId}-dead-letter`,
+        'enable.idempotence': true,
+        'linger.ms': 5,
+        // librdkafka's default (1,000,000) is below the broker's (1,048,588): a message the broker
+        // accepted could not be copied whole.
+        'message.max.bytes': this.#maxRecordBytes,
+        dr_cb: true,
+        ...options.settings,
+      },
+      { 'request.required.acks': -1, 'message.timeout.ms': options.timeoutMs },
+    )
+    client.on('delivery-report', (error: LibrdKafkaError | null, report: DeliveryReport) => {
+      const id = report.opaque as number
+      this.#pending.get(id)?.settle(error ? Object.assign(new Error(error.message), error) : null)
+      this.#pending.delete(id)
+    })
+    // librdkafka raises every fatal error through rd_kafka_set_fatal_error(), which logs it at
+    // LOG_EMERG with the facility FATAL: the one signal node-rdkafka passes on that says "fatal".
+    client.on('event.log', (entry: { fac?: string; message?: string }) => {
+      if (entry.fac === 'FATAL')
+        this.#onFatal(client, (entry.message ?? '').replace(/^\[thrd:[^\]]*\]: /, ''), true)
+    })
+    // Without a listener an 'event.error' would throw. Other errors (e.g. broker down) librdkafka
+    // recovers from on its own.
+    client.on('event.error', (err) => {
+      if (isFatal(err)) this.#onFatal(client, err.message)
+      else this.#log.warn({ err }, 'dead-letter producer error')
+    })
+    return client
+  }
+
+  /** `precise`: the reason is librdkafka's own text, not just "Local: Fatal error" from produce(). */
+  #onFatal(client: rdkafka.Producer, reason: string, precise = false) {
+    if (client === this.#fatalClient && precise && this.#lastFatalError) {
+      // produce() noticed first; the log line with the cause came after.
+      this.#lastFatalError.message = reason
+      this.#log.error({ reason }, 'dead-letter producer fatal error cause')
+      return
+    }
+    if (client !== this.#client || (this.#state !== 'ready' && this.#state !== 'connecting')) return
+    this.#state = 'recreating'
+    this.#fatalClient = client
+    this.#fatalErrors++
+    this.#lastFatalError = { message: reason, at: new Date().toISOString() }
+    const err = new Error(`dead-letter producer failed fatally: ${reason}`)
+    this.#log.error(
+      { err, fatalErrors: this.#fatalErrors },
+      'dead-letter producer failed fatally; recreating it',
+    )
+    // Its publishes in flight will never be reported reliably: they fail now and are retried on the new one.
+    this.#failPending((pending) => pending.client === client, err)
+    this.#retire(disconnectWithin(client, RETIRE_TIMEOUT_MS))
+    this.#recreation = this.#recreate()
+  }
+
+  /** New producers until one connects, with backoff, unless closed meanwhile. */
+  async #recreate(): Promise<void> {
+    for (let attempt = 1; this.#state === 'recreating'; attempt++) {
+      const client = this.#createClient()
+      this.#client = client
+      const connecting = connectClient(client, this.#options.timeoutMs)
+      try {
+        await Promise.race([connecting, aborted(this.#stop.signal)])
+      } catch (err) {
+        if (this.#state !== 'recreating') {
+          // Closed while it connects: once it has, let it go.
+          this.#retire(connecting.then(() => disconnectWithin(client, RETIRE_TIMEOUT_MS)))
+          return
+        }
+        // A failed connect cleans up after itself (node-rdkafka disconnects it).
+        this.#log.warn({ err, attempt }, 'new dead-letter producer cannot connect yet')
+        const delayMs = backoffDelay(attempt, RECREATE_BACKOFF.initialMs, RECREATE_BACKOFF.maxMs)
+        await sleep(delayMs, undefined, { signal: this.#stop.signal }).catch(() => undefined)
+        continue
+      }
+      this.#state = 'ready'
+      this.#log.info({ attempt }, 'dead-letter producer recreated')
+    }
+  }
+
+  /** A replaced producer's disconnection, in the background; close() waits for it (bounded). */
+  #retire(disconnection: Promise<void>) {
+    const done: Promise<void> = disconnection.catch(() => undefined).finally(() => this.#retired.delete(done))
+    this.#retired.add(done)
+  }
+
+  #failPending(which: (pending: Pending) => boolean, error: Error) {
+    for (const [id, pending] of this.#pending) {
+      if (!which(pending)) continue
+      this.#pending.delete(id)
+      pending.settle(error)
+    }
+  }
+}
+
+async function connectClient(client: rdkafka.Producer, timeoutMs: number): Promise<void> {
+  await new Promise<void>((resolve, reject) =>
+    client.connect({ timeout: timeoutMs }, (error) => (error ? reject(error) : resolve())),
+  )
+  client.setPollInterval(POLL_INTERVAL_MS)
+}
+
+/** Rejects once `signal` aborts (close() stops a recreation waiting for a connection). */
+function aborted(signal: AbortSignal): Promise<never> {
+  const promise = new Promise<never>((_, reject) =>
+    signal.addEventListener('abort', () => reject(new Error('dead-letter producer closed')), { once: true }),
+  )
+  // Also rejects after the race it was in is over: that must not be an unhandled rejection.
+  promise.catch(() => undefined)
+  return promise
+}
+
+/**
+ * Flushes for up to `timeoutMs` and disconnects, giving up after twice that (an unreachable
+ * broker may hold the disconnection). Nothing to do for a producer that is not connected.
+ */
+async function disconnectWithin(client: rdkafka.Producer, timeoutMs: number): Promise<void> {
+  if (!client.isConnected()) return
+  await Promise.race([
+    new Promise<void>((resolve) => client.disconnect(timeoutMs, () => resolve())),
+    sleep(timeoutMs * 2, undefined, { ref: false }),
+  ])
 }

@@ -17,6 +17,9 @@ export function healthRoutes(app: ZodFastify, { consumerEnabled }: { consumerEna
             ok: consumer.isConnected && partitions.length > 0,
             connected: consumer.isConnected,
             partitions,
+            paused: consumer.pausedPartitions.map((tp) => tp.partition),
+            // Detail, not readiness: while it is recreated, dead letters wait (uncommitted).
+            deadLetter: app.deadLetterProducer.status,
           }
         },
       }),

@@ -102,4 +102,83 @@ describe('profile consumer during a database outage', () => {
     )
     expect(applied.rows[0]?.n).toBe(60)
   })
+
+  it('fetches a partition paused for a retry again once it is revoked and assigned back', async () => {
+    const server = postgres!
+    const ctx = await createTestContext({ databaseUrl: await server.createDatabase('profiles_rebalance') })
+    const producer = track(createTestProducer(ctx.brokers), (p) => p.close())
+    const db = track(openTestDatabase(ctx.databaseUrl), (d) => d.destroy())
+    const logs = new LogCapture()
+    // A first retry 30-60 s after a failure: the partitions are certainly still paused when revoked.
+    const first = track(
+      await startApp(
+        { ...ctx.env, CONSUMER_RETRY_INITIAL_MS: '60000', CONSUMER_RETRY_MAX_MS: '60000' },
+        { logs },
+      ),
+      (a) => a.close(),
+    )
+    await waitFor(() => first.profileConsumer.assignments.length === 3, { description: 'first assigned' })
+
+    await server.stop()
+    await Promise.all(
+      [0, 1, 2].map((partition) => producer.sendEvents(ctx.topic, [userRegisterEvent()], partition)),
+    )
+    await waitFor(() => pausedPartitions(logs).size === 3, {
+      timeoutMs: 15_000,
+      description: 'all 3 partitions paused',
+    })
+    postgres = await startPostgres({ dataDir, port: server.port, persistent: true })
+
+    // A second instance takes some of the paused partitions, stores their events, and leaves.
+    const second = await startApp(ctx.env)
+    const moved = await waitFor(
+      () => {
+        const partitions = second.profileConsumer.assignments.map((tp) => tp.partition)
+        return (
+          partitions.length > 0 &&
+          first.profileConsumer.assignments.length + partitions.length === 3 &&
+          partitions
+        )
+      },
+      { timeoutMs: 30_000, description: 'second instance assigned' },
+    ).catch(async (error) => {
+      await second.close()
+      throw error
+    })
+    try {
+      await waitFor(() => second.profileConsumer.processedCount === moved.length, {
+        timeoutMs: 15_000,
+        description: 'the moved partitions caught up',
+      })
+    } finally {
+      await second.close()
+    }
+    await waitFor(() => first.profileConsumer.assignments.length === 3, {
+      timeoutMs: 30_000,
+      description: 'partitions back on the first instance',
+    })
+
+    const event = userRegisterEvent()
+    await producer.sendEvents(ctx.topic, [event], moved[0])
+    await waitFor(
+      async () =>
+        (await db
+          .selectFrom('profiles')
+          .select('user_id')
+          .where('user_id', '=', event.data.userId)
+          .executeTakeFirst()) !== undefined,
+      { timeoutMs: 15_000, description: `profile of a new event on partition ${moved[0]}` },
+    )
+  })
 })
+
+/** Partitions the app logged as paused for a retry. */
+function pausedPartitions(logs: LogCapture): Set<number> {
+  const paused = new Set<number>()
+  for (const line of logs.lines) {
+    const entry = JSON.parse(line) as { msg?: string; partition?: number }
+    if (entry.msg === 'message failed; partition paused until retry' && entry.partition !== undefined)
+      paused.add(entry.partition)
+  }
+  return paused
+}

@@ -10,6 +10,7 @@ import {
   headersOf,
   openTestDatabase,
   readMessages,
+  setTopicConfig,
   startApp,
   type TestContext,
   useCleanup,
@@ -17,6 +18,8 @@ import {
 } from '../helpers.ts'
 
 const NO_OFFSET = -1001
+/** Kafka's default (message.max.bytes), which the test broker keeps. */
+const BROKER_MESSAGE_MAX_BYTES = 1_048_588
 
 describe('profile consumer', () => {
   const track = useCleanup()
@@ -137,6 +140,87 @@ describe('profile consumer', () => {
     expect(await countRows(db)).toEqual({ profiles: 1, events: 1 })
     const [dead] = await readMessages(ctx.brokers, ctx.deadLetterTopic, 1)
     expect(headersOf(dead!)[DeadLetterHeaders.reason]).toBe(DecodeErrorReasons.schemaViolation)
+  })
+
+  it('dead-letters a poison message of 1,000,000 bytes whole and goes on with the next event of its key', async () => {
+    const { ctx, producer, db, start } = await setUp()
+    const app = await start()
+    const event = userRegisterEvent()
+    const valid = encode(event)
+    await producer.sendRaw(ctx.topic, [
+      { key: valid.key, value: 'x'.repeat(1_000_000), partition: 0 },
+      { ...valid, partition: 0 },
+    ])
+
+    const response = await app.inject({ url: `/profile/${event.data.userId}?waitMs=10000` })
+    expect(response.statusCode).toBe(200)
+    await waitForCommitted(ctx, [2, NO_OFFSET, NO_OFFSET])
+    expect(await countRows(db)).toEqual({ profiles: 1, events: 1 })
+    const [dead] = await readMessages(ctx.brokers, ctx.deadLetterTopic, 1)
+    expect(dead!.key?.toString()).toBe(valid.key)
+    expect(dead!.value?.length).toBe(1_000_000)
+    expect(headersOf(dead!)).toMatchObject({
+      [DeadLetterHeaders.reason]: DecodeErrorReasons.oversized,
+      [DeadLetterHeaders.offset]: '0',
+    })
+    expect(headersOf(dead!)[DeadLetterHeaders.truncated]).toBeUndefined()
+  })
+
+  it('dead-letters a truncated copy of a poison message too big to be copied whole', async () => {
+    const { ctx, producer, db, start } = await setUp()
+    await start()
+    const event = userRegisterEvent()
+    const valid = encode(event)
+    // As big as the broker accepts: its limit (message.max.bytes) counts the record batch, i.e. the
+    // value plus 108 bytes here (61 of batch header, 47 of record framing and key). The batch is
+    // then also larger than librdkafka's default per-partition fetch (1,048,576), and the copy's
+    // dead-letter headers can no longer fit beside the value.
+    const size = BROKER_MESSAGE_MAX_BYTES - 108
+    await producer.sendRaw(ctx.topic, [{ key: valid.key, value: 'y'.repeat(size), partition: 1 }])
+    await producer.sendRaw(ctx.topic, [{ ...valid, partition: 1 }])
+
+    await waitForCommitted(ctx, [NO_OFFSET, 2, NO_OFFSET])
+    expect(await countRows(db)).toEqual({ profiles: 1, events: 1 })
+    const [dead] = await readMessages(ctx.brokers, ctx.deadLetterTopic, 1)
+    const headers = headersOf(dead!)
+    expect(headers).toMatchObject({
+      [DeadLetterHeaders.reason]: DecodeErrorReasons.oversized,
+      [DeadLetterHeaders.offset]: '0',
+      [DeadLetterHeaders.partition]: '1',
+      [DeadLetterHeaders.originalSize]: String(size),
+    })
+    expect(headers[DeadLetterHeaders.truncated]).toMatch(/value/)
+    expect(dead!.key?.toString()).toBe(valid.key)
+    const copied = dead!.value!
+    expect(copied.length).toBeGreaterThan(size - 10_000)
+    expect(copied.length).toBeLessThan(size)
+    expect(copied.toString()).toBe('y'.repeat(copied.length))
+  })
+
+  it('dead-letters only the headers of a poison message when the dead-letter topic refuses its copy as too large', async () => {
+    const { ctx, producer, db, start } = await setUp()
+    // The dead-letter topic accepts less than the service was told the broker does.
+    await setTopicConfig(ctx.brokers, ctx.deadLetterTopic, 'max.message.bytes', '50000')
+    await start()
+    const event = userRegisterEvent()
+    const valid = encode(event)
+    await producer.sendRaw(ctx.topic, [
+      { key: valid.key, value: 'z'.repeat(100_000), partition: 2 },
+      { ...valid, partition: 2 },
+    ])
+
+    await waitForCommitted(ctx, [NO_OFFSET, NO_OFFSET, 2])
+    expect(await countRows(db)).toEqual({ profiles: 1, events: 1 })
+    const [dead] = await readMessages(ctx.brokers, ctx.deadLetterTopic, 1)
+    expect(dead!.value).toBeNull()
+    expect(headersOf(dead!)).toMatchObject({
+      [DeadLetterHeaders.offset]: '0',
+      [DeadLetterHeaders.partition]: '2',
+      [DeadLetterHeaders.originalSize]: '100000',
+    })
+    expect(headersOf(dead!)[DeadLetterHeaders.truncated]).toMatch(
+      /^key, value and headers dropped: the broker refused a copy of \d+ bytes as too large$/,
+    )
   })
 
   it('redelivers an event processed but not committed to the next consumer, which stores nothing twice', async () => {

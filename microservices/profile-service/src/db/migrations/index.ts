@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely'
 import * as createProfiles from './0001-create-profiles.ts'
+import * as indexProcessedEventsAge from './0002-index-processed-events-age.ts'
 
 /** Applied in name order; a released migration is never edited, only followed by a new one. */
 export const migrations: Record<string, Migration> = {
   '0001-create-profiles': createProfiles,
+  '0002-index-processed-events-age': indexProcessedEventsAge,
 }

@@ -1,0 +1,83 @@
+import { DeadLetterHeaders, encode } from '@kafka-ref/shared-contracts'
+import { LogCapture, waitFor } from '@kafka-ref/tools/testing'
+import { describe, expect, it } from 'vitest'
+import {
+  committedOffsets,
+  createTestContext,
+  createTestProducer,
+  headersOf,
+  readMessages,
+  setTopicConfig,
+  startApp,
+  useCleanup,
+  userRegisterEvent,
+} from '../helpers.ts'
+
+const NO_OFFSET = -1001
+
+interface LogEntry {
+  level: number
+  msg: string
+  err?: { message?: string }
+}
+
+const entries = (logs: LogCapture) => logs.lines.map((line) => JSON.parse(line) as LogEntry)
+
+describe('dead-letter producer after a fatal error', () => {
+  const track = useCleanup()
+
+  it('reports the fatal error, commits nothing past the message meanwhile, and recreates the producer', async () => {
+    const ctx = await createTestContext()
+    const producer = track(createTestProducer(ctx.brokers), (p) => p.close())
+    // A real fatal error, raised by librdkafka itself: with its gap-less guarantee, an idempotent
+    // producer whose batch the broker refuses for good (here: a dead-letter topic that takes less
+    // than the producer lets through) stops with ERR__GAPLESS_GUARANTEE. Nothing else about the
+    // producer differs from production.
+    await setTopicConfig(ctx.brokers, ctx.deadLetterTopic, 'max.message.bytes', '20000')
+    const logs = new LogCapture()
+    const app = track(
+      await startApp(ctx.env, { logs, deadLetterSettings: { 'enable.gapless.guarantee': true } }),
+      (a) => a.close(),
+    )
+    const event = userRegisterEvent()
+    const valid = encode(event)
+    await producer.sendRaw(ctx.topic, [
+      { key: valid.key, value: 'p'.repeat(50_000), partition: 0 },
+      { ...valid, partition: 0 },
+    ])
+
+    await waitFor(
+      () =>
+        entries(logs).some(
+          (entry) =>
+            entry.msg === 'message failed; partition paused until retry' &&
+            /fatal/i.test(entry.err?.message ?? ''),
+        ),
+      { timeoutMs: 15_000, description: 'a dead-letter publish failed on the fatal error' },
+    )
+    expect((await committedOffsets(ctx.brokers, ctx.groupId, ctx.topic))[0]).toBe(NO_OFFSET)
+    expect(app.profileConsumer.processedCount).toBe(0)
+
+    // The cause is gone: a working producer can now dead-letter the message.
+    await setTopicConfig(ctx.brokers, ctx.deadLetterTopic, 'max.message.bytes', '1048588')
+    await waitFor(async () => (await committedOffsets(ctx.brokers, ctx.groupId, ctx.topic))[0] === 2, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      description: 'both messages committed',
+    })
+    const [dead] = await readMessages(ctx.brokers, ctx.deadLetterTopic, 1)
+    expect(headersOf(dead!)[DeadLetterHeaders.offset]).toBe('0')
+
+    const ready = await app.inject({ url: '/health/ready' })
+    expect(ready.statusCode).toBe(200)
+    const deadLetter = ready.json().checks.consumer.deadLetter
+    expect(deadLetter).toMatchObject({ state: 'ready' })
+    expect(deadLetter.fatalErrors).toBeGreaterThanOrEqual(1)
+    expect(deadLetter.lastFatalError.message).toMatch(/gap-less/i)
+    expect(
+      entries(logs).some(
+        (entry) => entry.level === 50 && entry.msg === 'dead-letter producer failed fatally; recreating it',
+      ),
+    ).toBe(true)
+  })
+})
