@@ -54,6 +54,13 @@ export const DeadLetterMessageHeaders = z
     [DeadLetterHeaders.partition]: DecimalString.meta({ description: 'Its partition there.' }),
     [DeadLetterHeaders.offset]: DecimalString.meta({ description: 'Its offset there.' }),
     [DeadLetterHeaders.failedAt]: Timestamp.meta({ description: 'When it was dead-lettered.' }),
+    [DeadLetterHeaders.truncated]: z.string().min(1).optional().meta({
+      description:
+        'Present only when the value (or the original headers) had to be cut to fit the broker: what was cut and why. The original stays in its topic at dlq_original_offset.',
+    }),
+    [DeadLetterHeaders.originalSize]: DecimalString.optional().meta({
+      description: "With dlq_truncated: the original value's size in bytes.",
+    }),
   })
   .meta({
     description:
