@@ -259,10 +259,11 @@ export class ProfileConsumer {
       this.#tracker.forget(key)
     }
     try {
+      // The retry is dropped with the partition, so its pause must go too (see the assign branch).
+      // Not when closing: the pauses go with the consumer, and node-rdkafka refuses a resume then.
+      if (!this.#stopping) this.#consumer.resume(assignment)
       if (this.#consumer.rebalanceProtocol() === 'COOPERATIVE') this.#consumer.incrementalUnassign(assignment)
       else this.#consumer.unassign()
-      // The retry is dropped with the partition, so its pause must go too (see the assign branch).
-      this.#consumer.resume(assignment)
       this.#options.log.info({ partitions: assignment.map((tp) => tp.partition) }, 'partitions revoked')
     } catch (err) {
       if (this.#consumer.isConnected())
