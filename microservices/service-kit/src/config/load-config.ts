@@ -11,7 +11,7 @@ export type DeepReadonly<T> = T extends (infer U)[]
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T
 
-function deepFreeze<T>(value: T): DeepReadonly<T> {
+export function deepFreeze<T>(value: T): DeepReadonly<T> {
   if (value && typeof value === 'object') {
     for (const child of Object.values(value)) deepFreeze(child)
     Object.freeze(value)
