@@ -19,6 +19,13 @@ export interface OutboxTable {
   headers: ColumnType<Record<string, string>, string, never>
   created_at: Generated<Date>
   published_at: Date | null
+  /** The claim holding the row (see the relay); null when free. */
+  lease_owner: string | null
+  /** End of the claim, or of the back-off after failed sends: nobody takes the row before it. */
+  locked_until: Date | null
+  /** Times the row was released after the broker kept rejecting it. */
+  attempts: Generated<number>
+  last_error: string | null
 }
 
 export interface Database {

@@ -17,38 +17,129 @@ export async function insertOutboxMessage(trx: Transaction<Database>, message: O
     .execute()
 }
 
+export type ClaimedMessage = PendingMessage & Pick<OutboxRow, 'attempts'>
+
+export interface Claim {
+  /** Names this claim; only it can renew, mark or release the rows. */
+  owner: string
+  limit: number
+  leaseMs: number
+}
+
 /**
- * Locks the oldest unpublished rows for this transaction. SKIP LOCKED lets instances share the
- * backlog without waiting on each other; the NOT EXISTS keeps per-key order: a row is taken only
- * if no earlier unpublished row of its key exists outside this batch (e.g. one locked by another
- * instance, still being sent), so a later event of a key can never overtake an earlier one.
+ * Leases the oldest free unpublished rows to `owner` for `leaseMs`, in one statement (so no
+ * transaction outlives it). A row is free when its lease (or its back-off after failures) has
+ * ended and no earlier row of its key is still leased or backing off: rows waiting behind such a
+ * row are passed over before the LIMIT, so a key that is stuck cannot crowd the others out.
+ * SKIP LOCKED lets instances claim side by side; the second NOT EXISTS then keeps per-key order
+ * against rows that a concurrent claim holds: a row is taken only if no earlier unpublished row
+ * of its key is left out of this claim, so a later event of a key never overtakes an earlier one.
+ * Returned in id order.
  */
-export async function lockPendingBatch(trx: Transaction<Database>, limit: number): Promise<PendingMessage[]> {
-  const { rows } = await sql<PendingMessage>`
-    with batch as (
-      select id, key from outbox
-      where published_at is null
+export async function claimBatch(db: Kysely<Database>, claim: Claim): Promise<ClaimedMessage[]> {
+  const { rows } = await sql<ClaimedMessage>`
+    with candidates as (
+      select id, key from outbox o
+      where published_at is null and (locked_until is null or locked_until <= now())
+        and not exists (
+          select 1 from outbox held
+          where held.key = o.key
+            and held.published_at is null
+            and held.id < o.id
+            and held.locked_until > now()
+        )
       order by id
-      limit ${limit}
+      limit ${claim.limit}
       for update skip locked
+    ),
+    claimable as (
+      select c.id from candidates c
+      where not exists (
+        select 1 from outbox earlier
+        where earlier.key = c.key
+          and earlier.published_at is null
+          and earlier.id < c.id
+          and earlier.id not in (select id from candidates)
+      )
+    ),
+    claimed as (
+      update outbox o
+      set lease_owner = ${claim.owner}, locked_until = now() + make_interval(secs => ${claim.leaseMs / 1000})
+      from claimable
+      where o.id = claimable.id
+      returning o.id, o.topic, o.key, o.value, o.headers, o.attempts
     )
-    select o.id, o.topic, o.key, o.value, o.headers
-    from outbox o
-    join batch b on b.id = o.id
-    where not exists (
-      select 1 from outbox earlier
-      where earlier.key = b.key
-        and earlier.published_at is null
-        and earlier.id < b.id
-        and earlier.id not in (select id from batch)
-    )
-    order by o.id
-  `.execute(trx)
+    select * from claimed order by id
+  `.execute(db)
   return rows
 }
 
-export async function markPublished(trx: Transaction<Database>, ids: string[]): Promise<void> {
-  await trx.updateTable('outbox').set({ published_at: sql`now()` }).where('id', 'in', ids).execute()
+/** Extends the lease of the rows `owner` still holds; returns how many it still holds. */
+export async function renewLease(
+  db: Kysely<Database>,
+  owner: string,
+  ids: readonly string[],
+  leaseMs: number,
+): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ locked_until: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
+    .where(sql<boolean>`id = any(${[...ids]}::bigint[])`)
+    .where('lease_owner', '=', owner)
+    .where('published_at', 'is', null)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/**
+ * Marks published the rows `owner` still holds, in one statement; returns how many. A row whose
+ * lease another instance took over is left to that instance (it will send it again).
+ */
+export async function markPublished(
+  db: Kysely<Database>,
+  owner: string,
+  ids: readonly string[],
+): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ published_at: sql`now()` })
+    .where(sql<boolean>`id = any(${[...ids]}::bigint[])`)
+    .where('lease_owner', '=', owner)
+    .where('published_at', 'is', null)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+export interface Release {
+  /** After a failure: count an attempt, keep the error and let nobody take the rows for this long. */
+  failure?: { error: string; retryInMs: number }
+}
+
+/** Gives up `owner`'s lease on rows it still holds: at once, or after a back-off with a failure. */
+export async function releaseRows(
+  db: Kysely<Database>,
+  owner: string,
+  ids: readonly string[],
+  { failure }: Release = {},
+): Promise<number> {
+  if (ids.length === 0) return 0
+  const result = await db
+    .updateTable('outbox')
+    .set(
+      failure
+        ? {
+            lease_owner: null,
+            locked_until: sql`now() + make_interval(secs => ${failure.retryInMs / 1000})`,
+            attempts: sql`attempts + 1`,
+            last_error: failure.error,
+          }
+        : { lease_owner: null, locked_until: null },
+    )
+    .where(sql<boolean>`id = any(${[...ids]}::bigint[])`)
+    .where('lease_owner', '=', owner)
+    .where('published_at', 'is', null)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
 }
 
 /** Deletes published rows older than the retention, in chunks so no statement runs for long. */
@@ -94,4 +185,26 @@ export async function outboxBacklog(db: Kysely<Database>): Promise<OutboxBacklog
     .where('published_at', 'is', null)
     .executeTakeFirstOrThrow()
   return { backlog: Number(row.count), oldestAgeMs: row.age === null ? null : Number(row.age) }
+}
+
+export interface FailingRows {
+  /** Unpublished rows released after the broker kept rejecting them (later rows of their keys wait). */
+  rows: number
+  keys: number
+  /** The error of the oldest of them; null when there are none. */
+  lastError: string | null
+}
+
+export async function failingRows(db: Kysely<Database>): Promise<FailingRows> {
+  const row = await db
+    .selectFrom('outbox')
+    .select([
+      sql<string>`count(*)`.as('rows'),
+      sql<string>`count(distinct key)`.as('keys'),
+      sql<string | null>`(array_agg(last_error order by id))[1]`.as('lastError'),
+    ])
+    .where('published_at', 'is', null)
+    .where('attempts', '>', 0)
+    .executeTakeFirstOrThrow()
+  return { rows: Number(row.rows), keys: Number(row.keys), lastError: row.lastError }
 }
