@@ -26,31 +26,48 @@ export interface Claim {
   leaseMs: number
 }
 
+/** `lease_owner` of rows waiting out a back-off after the broker kept rejecting them. */
+export const BACKOFF_OWNER = 'backoff'
+
 /**
  * Leases the oldest free unpublished rows to `owner` for `leaseMs`, in one statement (so no
- * transaction outlives it). A row is free when its lease (or its back-off after failures) has
- * ended and no earlier row of its key is still leased or backing off: rows waiting behind such a
- * row are passed over before the LIMIT, so a key that is stuck cannot crowd the others out.
- * SKIP LOCKED lets instances claim side by side; the second NOT EXISTS then keeps per-key order
- * against rows that a concurrent claim holds: a row is taken only if no earlier unpublished row
- * of its key is left out of this claim, so a later event of a key never overtakes an earlier one.
- * Returned in id order.
+ * transaction outlives it). A row is free when it has no owner (see `freeEndedHolds`).
+ *
+ * Per-key order:
+ * - a free row is passed over while an earlier row of its key is held (leased, or backing off),
+ *   before the LIMIT, so the rows waiting behind a stuck key cannot crowd the others out;
+ * - SKIP LOCKED lets instances claim side by side, so a row is taken only if no earlier
+ *   unpublished row of its key is left out of this claim (one a concurrent claim is taking): a
+ *   later event of a key never overtakes an earlier one.
+ *
+ * The plan is what keeps a claim cheap with any backlog: the scan's predicate is exactly
+ * `outbox_free_idx`'s, so PostgreSQL walks it in id order and stops at the batch size, also when
+ * its statistics lag behind a backlog built up during an outage; both checks are per-row probes
+ * by key (`OFFSET 0` keeps them from being turned into joins that read every held or unpublished
+ * row).
  */
 export async function claimBatch(db: Kysely<Database>, claim: Claim): Promise<ClaimedMessage[]> {
-  const { rows } = await sql<ClaimedMessage>`
+  const { rows } = await claimStatement(claim).execute(db)
+  return rows
+}
+
+/** The statement of `claimBatch`, for tests that look at its plan. */
+export function claimStatement(claim: Claim) {
+  return sql<ClaimedMessage>`
     with candidates as (
-      select id, key from outbox o
-      where published_at is null and (locked_until is null or locked_until <= now())
+      select o.id, o.key from outbox o
+      where o.published_at is null and o.lease_owner is null
         and not exists (
           select 1 from outbox held
           where held.key = o.key
             and held.published_at is null
+            and held.lease_owner is not null
             and held.id < o.id
-            and held.locked_until > now()
+          offset 0
         )
-      order by id
+      order by o.id
       limit ${claim.limit}
-      for update skip locked
+      for update of o skip locked
     ),
     claimable as (
       select c.id from candidates c
@@ -60,6 +77,7 @@ export async function claimBatch(db: Kysely<Database>, claim: Claim): Promise<Cl
           and earlier.published_at is null
           and earlier.id < c.id
           and earlier.id not in (select id from candidates)
+        offset 0
       )
     ),
     claimed as (
@@ -70,8 +88,27 @@ export async function claimBatch(db: Kysely<Database>, claim: Claim): Promise<Cl
       returning o.id, o.topic, o.key, o.value, o.headers, o.attempts
     )
     select * from claimed order by id
-  `.execute(db)
-  return rows
+  `
+}
+
+/**
+ * Frees the rows whose hold has ended: the lease of an instance that crashed (or could not renew
+ * it), or a back-off after rejections. Returns how many. Rows another statement is changing are
+ * left for the next call rather than waited for.
+ */
+export async function freeEndedHolds(db: Kysely<Database>): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ lease_owner: null, locked_until: null })
+    .where(
+      'id',
+      'in',
+      sql<string>`(select id from outbox
+        where published_at is null and lease_owner is not null and locked_until <= now()
+        for update skip locked)`,
+    )
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
 }
 
 /** Extends the lease of the rows `owner` still holds; returns how many it still holds. */
@@ -86,7 +123,6 @@ export async function renewLease(
     .set({ locked_until: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
     .where(sql<boolean>`id = any(${[...ids]}::bigint[])`)
     .where('lease_owner', '=', owner)
-    .where('published_at', 'is', null)
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
@@ -105,7 +141,6 @@ export async function markPublished(
     .set({ published_at: sql`now()` })
     .where(sql<boolean>`id = any(${[...ids]}::bigint[])`)
     .where('lease_owner', '=', owner)
-    .where('published_at', 'is', null)
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
@@ -128,7 +163,7 @@ export async function releaseRows(
     .set(
       failure
         ? {
-            lease_owner: null,
+            lease_owner: BACKOFF_OWNER,
             locked_until: sql`now() + make_interval(secs => ${failure.retryInMs / 1000})`,
             attempts: sql`attempts + 1`,
             last_error: failure.error,
@@ -137,7 +172,6 @@ export async function releaseRows(
     )
     .where(sql<boolean>`id = any(${[...ids]}::bigint[])`)
     .where('lease_owner', '=', owner)
-    .where('published_at', 'is', null)
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }

@@ -11,6 +11,7 @@ import {
   claimBatch,
   deletePublishedBefore,
   failingRows,
+  freeEndedHolds,
   markPublished,
   releaseRows,
 } from './outbox-repository.ts'
@@ -73,7 +74,7 @@ export class OutboxRelay {
   #loop: Promise<void> | undefined
   #cleanupTimer: NodeJS.Timeout | undefined
   #cleanup: Promise<unknown> = Promise.resolve()
-  #failingCheckedAt = Number.NEGATIVE_INFINITY
+  #maintainedAt = Number.NEGATIVE_INFINITY
   readonly #state: RelayState = {
     published: 0,
     sendFailures: 0,
@@ -125,7 +126,7 @@ export class OutboxRelay {
     let failures = 0
     while (!this.#signal.closed) {
       try {
-        await this.#refreshFailingRows()
+        await this.#maintain()
         const claimed = await this.relayBatch()
         failures = 0
         // A full batch means there is probably more: go on without waiting.
@@ -281,7 +282,7 @@ export class OutboxRelay {
       },
       'Kafka rejects outbox rows; released them to retry later (later events of their keys wait)',
     )
-    await this.#refreshFailingRows({ now: true })
+    await this.#refreshFailingRows()
   }
 
   async #leaseLost(lease: Lease): Promise<void> {
@@ -299,9 +300,20 @@ export class OutboxRelay {
     if (ids.length > 0) await lease.settle(ids, () => releaseRows(this.#deps.db, lease.owner, ids))
   }
 
-  async #refreshFailingRows({ now = false } = {}): Promise<void> {
-    if (!now && performance.now() - this.#failingCheckedAt < this.#options.pollIntervalMs) return
-    this.#failingCheckedAt = performance.now()
+  /**
+   * Once per poll interval: frees the rows whose hold has ended (a crashed instance's lease, a
+   * finished back-off), so the next claim takes them over, and counts the rows that keep failing.
+   */
+  async #maintain(): Promise<void> {
+    if (performance.now() - this.#maintainedAt < this.#options.pollIntervalMs) return
+    this.#maintainedAt = performance.now()
+    const freed = await freeEndedHolds(this.#deps.db)
+    if (freed > 0)
+      this.#deps.log.info({ count: freed }, 'freed outbox rows whose lease or back-off had ended')
+    await this.#refreshFailingRows()
+  }
+
+  async #refreshFailingRows(): Promise<void> {
     try {
       this.#state.failingRows = (await failingRows(this.#deps.db)).rows
     } catch {
