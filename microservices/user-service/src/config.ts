@@ -22,6 +22,10 @@ export const envSchema = z.object({
   OUTBOX_POLL_INTERVAL_MS: envInt(1000, { min: 10 }),
   OUTBOX_RETENTION_MS: envInt(7 * 24 * HOUR, { min: 0 }),
   OUTBOX_CLEANUP_INTERVAL_MS: envInt(HOUR, { min: 10 }),
+  /** Longer than one send can take (client retries included); renewed while held. */
+  OUTBOX_LEASE_MS: envInt(30 * SECOND, { min: 1000 }),
+  OUTBOX_SEND_ATTEMPTS: envInt(3, { min: 1, max: 100 }),
+  OUTBOX_RELEASE_BACKOFF_MAX_MS: envInt(5 * 60 * SECOND, { min: 100 }),
 })
 
 export type Env = Record<string, string | undefined>
@@ -48,6 +52,9 @@ export function parseConfig(env: Env = process.env) {
       pollIntervalMs: raw.OUTBOX_POLL_INTERVAL_MS,
       retentionMs: raw.OUTBOX_RETENTION_MS,
       cleanupIntervalMs: raw.OUTBOX_CLEANUP_INTERVAL_MS,
+      leaseMs: raw.OUTBOX_LEASE_MS,
+      sendAttempts: raw.OUTBOX_SEND_ATTEMPTS,
+      releaseBackoffMaxMs: raw.OUTBOX_RELEASE_BACKOFF_MAX_MS,
     }),
   })
 }

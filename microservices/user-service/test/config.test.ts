@@ -16,7 +16,14 @@ describe('parseConfig', () => {
       kafkaTopicNamespace: '',
       kafkaClientId: 'user-service',
       passwordHash: { cost: 17, concurrency: 2, queueMax: 64 },
-      outbox: { enabled: true, batchSize: 100, pollIntervalMs: 1000 },
+      outbox: {
+        enabled: true,
+        batchSize: 100,
+        pollIntervalMs: 1000,
+        leaseMs: 30_000,
+        sendAttempts: 3,
+        releaseBackoffMaxMs: 300_000,
+      },
     })
     expect(Object.isFrozen(config)).toBe(true)
     expect(Object.isFrozen(config.outbox)).toBe(true)

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import {
+  createUserRegisterEvent,
   decode,
+  encode,
   type KnownEvent,
   namespaced,
   type RegisterUserRequest,
@@ -16,6 +19,7 @@ import {
 import Kafka from 'node-rdkafka'
 import { buildApp } from '../src/app.ts'
 import { type Env, parseConfig } from '../src/config.ts'
+import type { OutboxMessage } from '../src/outbox/outbox-repository.ts'
 
 /** What one integration test file needs: its own database and its own topic namespace. */
 
@@ -66,6 +70,20 @@ export function registration(overrides: Partial<RegisterUserRequest> = {}): Regi
 
 export async function register(app: ZodFastify, body: unknown, headers: Record<string, string> = {}) {
   return app.inject({ method: 'POST', url: '/user/register', payload: body as object, headers })
+}
+
+/** An encoded user_register event for `topic`, as the outbox stores it, without registering anyone. */
+export function outboxMessage(topic: string, userId: string = randomUUID()): OutboxMessage {
+  const event = createUserRegisterEvent(
+    {
+      userId,
+      email: `${userId}@example.org`,
+      username: `u${userId.slice(0, 8)}`,
+      registeredAt: new Date().toISOString(),
+    },
+    { correlationId: randomUUID() },
+  )
+  return { topic, ...encode(event) }
 }
 
 export interface ReceivedEvent {

@@ -19,6 +19,13 @@ export interface OutboxTable {
   headers: ColumnType<Record<string, string>, string, never>
   created_at: Generated<Date>
   published_at: Date | null
+  /** The claim holding the row (see the relay), or `backoff` after rejections; null when free. */
+  lease_owner: string | null
+  /** End of that hold: the row is freed once it has passed. */
+  locked_until: Date | null
+  /** Times the row was released after the broker kept rejecting it. */
+  attempts: Generated<number>
+  last_error: string | null
 }
 
 export interface Database {

@@ -32,13 +32,23 @@ type StringProducer = Producer<string, string, string, string>
  * Its typings name that client `producer.producer`, but at run time it is `producer._producer`
  * (@fastify/kafka 4.0.0); the check below fails loudly if that ever changes.
  */
-function clientOf(app: FastifyInstance): StringProducer {
+export function clientOf(app: FastifyInstance): StringProducer {
   const holder = app.kafka.producer as unknown as { _producer?: StringProducer } | undefined
   const client = holder?._producer
   if (!client || typeof client.send !== 'function') {
     throw new Error('@fastify/kafka did not expose its @platformatic/kafka producer (check its version)')
   }
   return client
+}
+
+function sameMessages(a: readonly OutboxMessage[], b: readonly OutboxMessage[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((message, i) => {
+      const other = b[i]!
+      return message.topic === other.topic && message.key === other.key && message.value === other.value
+    })
+  )
 }
 
 async function producerPlugin(app: FastifyInstance, options: ProducerPluginOptions) {
@@ -59,11 +69,27 @@ async function producerPlugin(app: FastifyInstance, options: ProducerPluginOptio
   })
   const producer = clientOf(app)
 
+  // The messages of the latest failed send: the broker may have stored them without answering.
+  let unacknowledged: OutboxMessage[] | undefined
   app.decorate('eventProducer', {
     async publish(messages) {
-      await producer.send({
-        messages: messages.map(({ topic, key, value, headers }) => ({ topic, key, value, headers })),
-      })
+      // A failed send leaves the client's sequence numbers where they were. Resending the same
+      // messages reuses them, so the broker drops a copy it already has. Anything else sent first
+      // would reuse them too, and be taken for that copy (dropped, yet acknowledged) or refused
+      // as out of order; so anything else first gets a new producer id and fresh sequences.
+      if (unacknowledged && !sameMessages(unacknowledged, messages)) {
+        await producer.initIdempotentProducer({})
+        unacknowledged = undefined
+      }
+      try {
+        await producer.send({
+          messages: messages.map(({ topic, key, value, headers }) => ({ topic, key, value, headers })),
+        })
+        unacknowledged = undefined
+      } catch (error) {
+        unacknowledged = messages
+        throw error
+      }
     },
     isConnected: () => producer.isConnected(),
   } satisfies EventProducer)

@@ -1,14 +1,21 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.ts'
 import type { EventProducer } from '../kafka/producer-plugin.ts'
 import { backoffDelay } from './backoff.ts'
+import { Lease } from './lease.ts'
 import {
+  type ClaimedMessage,
+  claimBatch,
   deletePublishedBefore,
-  lockPendingBatch,
+  failingRows,
+  freeEndedHolds,
   markPublished,
-  type PendingMessage,
+  releaseRows,
 } from './outbox-repository.ts'
+import { describeSendError, isRejection } from './send-failure.ts'
 import { WakeSignal } from './wake-signal.ts'
 
 export interface RelayOptions {
@@ -16,6 +23,12 @@ export interface RelayOptions {
   pollIntervalMs: number
   retentionMs: number
   cleanupIntervalMs: number
+  /** How long a claim keeps other instances off its rows unless renewed; a crashed one's rows wait this long. */
+  leaseMs: number
+  /** Sends of a batch Kafka rejects (unknown topic, authorization, too large) before its rows are isolated. */
+  sendAttempts: number
+  /** Cap of the back-off of rows released after rejections (1 s, doubling per release). */
+  releaseBackoffMaxMs: number
   backoff?: { initialMs: number; maxMs: number }
 }
 
@@ -25,23 +38,59 @@ export interface RelayDependencies {
   log: FastifyBaseLogger
 }
 
+/** What the relay has done since it started (read by readiness; the shape metrics are built on). */
+export interface RelayState {
+  /** Rows this instance sent and marked published. */
+  published: number
+  /** Produce calls that failed (each resend counts). */
+  sendFailures: number
+  /** Rows this instance released with a back-off because Kafka kept rejecting them. */
+  releasedRows: number
+  /** Claims whose rows another instance took over before this one had finished with them. */
+  leasesLost: number
+  /** Unpublished rows released after rejections, by any instance (refreshed every poll interval). */
+  failingRows: number
+  /** The latest send failure, one line. */
+  lastSendError: string | null
+}
+
+type Delivery = { outcome: 'published' } | { outcome: 'lost' } | { outcome: 'rejected'; error: unknown }
+
 class RelayStopped extends Error {}
 
 /**
  * Publishes outbox rows to Kafka, oldest first, and marks them published only after the broker
- * acknowledged them. At-least-once by construction; see the README for when a duplicate can occur.
+ * acknowledged them. Rows are leased, not locked: claimed in one statement, sent outside any
+ * transaction, marked in another statement, so a Kafka outage holds no connection and no lock.
+ * At-least-once by construction; see the README for when a duplicate can occur.
  */
 export class OutboxRelay {
   readonly #deps: RelayDependencies
   readonly #options: RelayOptions
   readonly #signal = new WakeSignal()
+  /** Names this instance in `lease_owner`; each claim adds a sequence number. */
+  readonly #id = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`
+  #claims = 0
   #loop: Promise<void> | undefined
   #cleanupTimer: NodeJS.Timeout | undefined
   #cleanup: Promise<unknown> = Promise.resolve()
+  #maintainedAt = Number.NEGATIVE_INFINITY
+  readonly #state: RelayState = {
+    published: 0,
+    sendFailures: 0,
+    releasedRows: 0,
+    leasesLost: 0,
+    failingRows: 0,
+    lastSendError: null,
+  }
 
   constructor(deps: RelayDependencies, options: RelayOptions) {
     this.#deps = deps
     this.#options = options
+  }
+
+  get state(): Readonly<RelayState> {
+    return { ...this.#state }
   }
 
   start(): void {
@@ -58,7 +107,7 @@ export class OutboxRelay {
     this.#signal.wake()
   }
 
-  /** Lets the batch in flight finish (or abandons its retries), then returns. */
+  /** Lets the send in flight finish, gives back the lease on what is unpublished, then returns. */
   async stop(): Promise<void> {
     this.#signal.close()
     clearInterval(this.#cleanupTimer)
@@ -77,10 +126,11 @@ export class OutboxRelay {
     let failures = 0
     while (!this.#signal.closed) {
       try {
-        const published = await this.relayBatch()
+        await this.#maintain()
+        const claimed = await this.relayBatch()
         failures = 0
         // A full batch means there is probably more: go on without waiting.
-        if (published < this.#options.batchSize) await this.#signal.wait(this.#options.pollIntervalMs)
+        if (claimed < this.#options.batchSize) await this.#signal.wait(this.#options.pollIntervalMs)
       } catch (err) {
         if (err instanceof RelayStopped) return
         failures += 1
@@ -91,45 +141,183 @@ export class OutboxRelay {
   }
 
   /**
-   * One batch in one transaction: lock, send, mark, commit. The row locks are what keep other
-   * instances off these rows while they are being sent, so the transaction spans the send.
+   * One batch: claim (one statement), send until acknowledged, mark (one statement). Nothing is
+   * held open in the database in between; the lease keeps other instances off the rows.
+   * Returns the number of rows claimed.
    */
   async relayBatch(): Promise<number> {
-    return this.#deps.db.transaction().execute(async (trx) => {
-      const batch = await lockPendingBatch(trx, this.#options.batchSize)
-      if (batch.length === 0) return 0
-      await this.#sendUntilAcknowledged(batch)
-      await markPublished(
-        trx,
-        batch.map((row) => row.id),
+    const owner = `${this.#id}#${++this.#claims}`
+    const { leaseMs } = this.#options
+    const claimedAt = performance.now()
+    const batch = await claimBatch(this.#deps.db, { owner, limit: this.#options.batchSize, leaseMs })
+    if (batch.length === 0) return 0
+    const lease = new Lease(this.#deps, { owner, ids: batch.map((row) => row.id), leaseMs, claimedAt })
+    try {
+      const delivery = await this.#deliver(batch, lease, this.#options.sendAttempts)
+      if (delivery.outcome === 'rejected') await this.#isolate(batch, lease, delivery.error)
+      if (delivery.outcome === 'lost') await this.#leaseLost(lease)
+    } catch (err) {
+      // Stopping (or the database failing): hand the rows on now rather than when the lease ends.
+      await this.#release(lease).catch((releaseError: Error) =>
+        this.#deps.log.warn(
+          { err: { message: releaseError.message }, owner },
+          'could not release outbox rows; they are free again once the lease ends',
+        ),
       )
-      this.#deps.log.debug({ count: batch.length, lastId: batch.at(-1)?.id }, 'published outbox rows')
-      return batch.length
-    })
+      throw err
+    } finally {
+      lease.stop()
+    }
+    return batch.length
   }
 
   /**
-   * Retries the very same messages, in the same order, while Kafka is down: the idempotent
-   * producer then resends them with the same sequence numbers, so a write the broker stored but
-   * could not acknowledge is recognised as a duplicate instead of appended twice.
+   * Sends until acknowledged, then marks. Retries resend the very same messages in the same order:
+   * the idempotent producer then reuses their sequence numbers, so a write the broker stored but
+   * could not acknowledge is recognised as a duplicate instead of appended twice. Transient
+   * failures are retried for as long as they last; `maxRejections` bounds the sends Kafka rejects.
    */
-  async #sendUntilAcknowledged(batch: PendingMessage[]): Promise<void> {
+  async #deliver(rows: ClaimedMessage[], lease: Lease, maxRejections: number): Promise<Delivery> {
+    let rejections = 0
     for (let attempt = 1; ; attempt++) {
+      if (!(await lease.holds())) return { outcome: 'lost' }
       try {
-        await this.#deps.producer.publish(batch)
-        if (attempt > 1)
-          this.#deps.log.info({ attempt, count: batch.length }, 'Kafka is back; outbox rows sent')
-        return
+        await this.#deps.producer.publish(rows)
       } catch (err) {
+        this.#state.sendFailures += 1
+        this.#state.lastSendError = describeSendError(err)
         if (this.#signal.closed) throw new RelayStopped()
+        if (isRejection(err) && ++rejections >= maxRejections) return { outcome: 'rejected', error: err }
         const delayMs = backoffDelay(attempt, this.#options.backoff)
         this.#deps.log.warn(
-          { err: { message: (err as Error).message }, attempt, count: batch.length, delayMs },
+          { error: this.#state.lastSendError, attempt, count: rows.length, delayMs },
           'publishing outbox rows failed; retrying',
         )
         await this.#signal.wait(delayMs, { wakeable: false })
         if (this.#signal.closed) throw new RelayStopped()
+        continue
       }
+      if (attempt > 1) this.#deps.log.info({ attempt, count: rows.length }, 'Kafka is back; outbox rows sent')
+      await this.#markPublished(rows, lease)
+      return { outcome: 'published' }
+    }
+  }
+
+  /** Retries a failed mark: the rows are in Kafka, and resending them is what a lost mark costs. */
+  async #markPublished(rows: ClaimedMessage[], lease: Lease): Promise<void> {
+    const ids = rows.map((row) => row.id)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const marked = await lease.settle(ids, () => markPublished(this.#deps.db, lease.owner, ids))
+        this.#state.published += marked
+        if (marked < ids.length) {
+          this.#state.leasesLost += 1
+          this.#deps.log.warn(
+            { count: ids.length - marked, owner: lease.owner },
+            'another instance took over sent outbox rows before they were marked; it sends them again',
+          )
+        }
+        this.#deps.log.debug({ count: marked, lastId: ids.at(-1) }, 'published outbox rows')
+        return
+      } catch (err) {
+        if (this.#signal.closed) throw new RelayStopped()
+        this.#deps.log.warn(
+          { err: { message: (err as Error).message }, attempt },
+          'marking outbox rows failed',
+        )
+        await this.#signal.wait(backoffDelay(attempt, this.#options.backoff), { wakeable: false })
+      }
+    }
+  }
+
+  /**
+   * Kafka keeps rejecting the batch. Something in it cannot be sent (a missing topic, no
+   * authorization, a record too large), and it need not be all of it: send the rows one by one,
+   * mark those that go through, and release the refused ones with a back-off. A later row of a
+   * refused key is not sent; it waits behind its predecessor, as per-key order requires. Other
+   * keys, in this batch or later, go on.
+   */
+  async #isolate(batch: ClaimedMessage[], lease: Lease, error: unknown): Promise<void> {
+    if (batch.length === 1) {
+      await this.#giveUp(batch, lease, error)
+      return
+    }
+    this.#deps.log.warn(
+      { count: batch.length, error: describeSendError(error) },
+      'Kafka keeps rejecting an outbox batch; sending its rows one at a time to find the refused ones',
+    )
+    const refusedKeys = new Set<string>()
+    for (const row of batch) {
+      if (refusedKeys.has(row.key)) continue
+      if (this.#signal.closed) throw new RelayStopped()
+      const delivery = await this.#deliver([row], lease, 1)
+      if (delivery.outcome === 'lost') return this.#leaseLost(lease)
+      if (delivery.outcome === 'rejected') {
+        refusedKeys.add(row.key)
+        await this.#giveUp([row], lease, delivery.error)
+      }
+    }
+    // Rows behind a refused one: free now; the claim's order check keeps them waiting for it.
+    await this.#release(lease)
+  }
+
+  async #giveUp(rows: ClaimedMessage[], lease: Lease, error: unknown): Promise<void> {
+    const ids = rows.map((row) => row.id)
+    const attempts = Math.max(...rows.map((row) => row.attempts)) + 1
+    const maxMs = this.#options.releaseBackoffMaxMs
+    const retryInMs = backoffDelay(attempts, { initialMs: Math.min(1000, maxMs), maxMs })
+    const reason = describeSendError(error)
+    const released = await lease.settle(ids, () =>
+      releaseRows(this.#deps.db, lease.owner, ids, { failure: { error: reason, retryInMs } }),
+    )
+    this.#state.releasedRows += released
+    this.#deps.log.error(
+      {
+        ids,
+        keys: [...new Set(rows.map((row) => row.key))],
+        topics: [...new Set(rows.map((row) => row.topic))],
+        attempts,
+        retryInMs,
+        error: reason,
+      },
+      'Kafka rejects outbox rows; released them to retry later (later events of their keys wait)',
+    )
+    await this.#refreshFailingRows()
+  }
+
+  async #leaseLost(lease: Lease): Promise<void> {
+    this.#state.leasesLost += 1
+    this.#deps.log.warn(
+      { owner: lease.owner, count: lease.ids.length },
+      'the outbox lease ran out while sending; leaving the rows to whoever holds them now',
+    )
+    await this.#release(lease)
+  }
+
+  /** Frees the rows this claim still holds, for any instance to take at once. */
+  async #release(lease: Lease): Promise<void> {
+    const ids = lease.ids
+    if (ids.length > 0) await lease.settle(ids, () => releaseRows(this.#deps.db, lease.owner, ids))
+  }
+
+  /**
+   * Once per poll interval: frees the rows whose hold has ended (a crashed instance's lease, a
+   * finished back-off), so the next claim takes them over, and counts the rows that keep failing.
+   */
+  async #maintain(): Promise<void> {
+    if (performance.now() - this.#maintainedAt < this.#options.pollIntervalMs) return
+    this.#maintainedAt = performance.now()
+    const freed = await freeEndedHolds(this.#deps.db)
+    if (freed > 0)
+      this.#deps.log.info({ count: freed }, 'freed outbox rows whose lease or back-off had ended')
+    await this.#refreshFailingRows()
+  }
+
+  async #refreshFailingRows(): Promise<void> {
+    try {
+      this.#state.failingRows = (await failingRows(this.#deps.db)).rows
+    } catch {
+      // The claim that follows reports an unreachable database.
     }
   }
 }

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
-import { waitFor } from '@kafka-ref/tools/testing'
+import { createTestTopics, LogCapture, waitFor } from '@kafka-ref/tools/testing'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { EventProducer } from '../../src/kafka/producer-plugin.ts'
+import { claimBatch, insertOutboxMessage, type OutboxMessage } from '../../src/outbox/outbox-repository.ts'
+import { OutboxRelay, type RelayOptions } from '../../src/outbox/relay.ts'
 import {
   TestConsumer as Consumer,
   createTestContext,
+  outboxMessage,
   register,
   registration,
   startApp,
@@ -17,13 +21,15 @@ let context: TestContext
 const apps: ZodFastify[] = []
 const consumers: TestConsumer[] = []
 
-async function start(env: Record<string, string> = {}) {
-  const app = await startApp({ ...context.env, OUTBOX_ENABLED: 'true', ...env })
+const relays: OutboxRelay[] = []
+
+async function start(env: Record<string, string> = {}, logs?: LogCapture) {
+  const app = await startApp({ ...context.env, OUTBOX_ENABLED: 'true', ...env }, logs)
   apps.push(app)
   return app
 }
-async function consume() {
-  const consumer = await Consumer.connect(context.brokers, context.topic)
+async function consume(topic = context.topic) {
+  const consumer = await Consumer.connect(context.brokers, topic)
   consumers.push(consumer)
   return consumer
 }
@@ -33,6 +39,7 @@ async function unpublished(app: ZodFastify) {
 }
 
 afterEach(async () => {
+  await Promise.allSettled(relays.splice(0).map((relay) => relay.stop()))
   await Promise.allSettled(apps.splice(0).map((app) => app.close()))
   await Promise.allSettled(consumers.splice(0).map((consumer) => consumer.close()))
 })
@@ -117,5 +124,196 @@ describe('outbox relay', () => {
     const received = await consumer.readExactly(60, { settleMs: 3000 })
     expect(received.map((message) => message.key).sort()).toEqual([...users].sort())
     await waitFor(async () => (await unpublished(writer)) === 0, { timeoutMs: 5000, intervalMs: 50 })
+  })
+})
+
+async function insert(app: ZodFastify, messages: OutboxMessage[]) {
+  await app.db.transaction().execute(async (trx) => {
+    for (const message of messages) await insertOutboxMessage(trx, message)
+  })
+}
+async function outboxRows(app: ZodFastify) {
+  return app.db
+    .selectFrom('outbox')
+    .select(['id', 'key', 'topic', 'published_at', 'lease_owner', 'locked_until', 'attempts', 'last_error'])
+    .orderBy('id')
+    .execute()
+}
+
+/** End of the lease of the oldest row, in ms since the epoch (database time). */
+async function leaseEnd(app: ZodFastify) {
+  const [row] = await outboxRows(app)
+  return row?.locked_until?.getTime() ?? Number.NaN
+}
+
+/** A relay of its own, beside the app's (which is off), sending through the app's real producer. */
+function relayOf(
+  app: ZodFastify,
+  producer: Pick<EventProducer, 'publish'>,
+  options: Partial<RelayOptions> = {},
+) {
+  const relay = new OutboxRelay(
+    { db: app.db, producer, log: app.log },
+    {
+      batchSize: 100,
+      pollIntervalMs: 50,
+      retentionMs: 60_000,
+      cleanupIntervalMs: 60_000,
+      leaseMs: 30_000,
+      sendAttempts: 3,
+      releaseBackoffMaxMs: 60_000,
+      ...options,
+    },
+  )
+  relays.push(relay)
+  return relay
+}
+
+/** Holds every send until `open()`; then lets it through to Kafka, or fails it. */
+function gatedProducer(app: ZodFastify) {
+  let open!: (outcome: 'send' | 'fail') => void
+  const gate = new Promise<'send' | 'fail'>((resolve) => {
+    open = resolve
+  })
+  let calls = 0
+  return {
+    open,
+    get calls() {
+      return calls
+    },
+    async publish(messages: OutboxMessage[]) {
+      calls += 1
+      if ((await gate) === 'fail') throw new Error('broker not available (test)')
+      await app.eventProducer.publish(messages)
+    },
+  }
+}
+
+describe('outbox relay leases', () => {
+  it('takes over the rows of an instance that died holding their lease, once the lease has ended', async () => {
+    context = await createTestContext({ topics: true })
+    const writer = await start({ OUTBOX_ENABLED: 'false' })
+    const users = []
+    for (let i = 0; i < 2; i++) users.push((await register(writer, registration())).json().id as string)
+    // The dead instance's claim: nobody else may send these rows until it ends.
+    const dead = await claimBatch(writer.db, { owner: 'dead-instance#1', limit: 10, leaseMs: 2000 })
+    expect(dead).toHaveLength(2)
+    const deadLeaseEnd = await leaseEnd(writer)
+
+    const consumer = await consume()
+    await start()
+    const received = await consumer.readExactly(2, { settleMs: 3000 })
+    expect(received.map((message) => message.key).sort()).toEqual(users.sort())
+    const rows = await outboxRows(writer)
+    for (const row of rows) {
+      expect(row.published_at?.getTime()).toBeGreaterThanOrEqual(deadLeaseEnd)
+      expect(row.lease_owner).not.toBe('dead-instance#1')
+    }
+  })
+
+  it('renews its lease while a send outlasts it, so no other instance takes the rows meanwhile', async () => {
+    context = await createTestContext({ topics: true })
+    const app = await start({ OUTBOX_ENABLED: 'false' })
+    await insert(app, [outboxMessage(context.topic)])
+    const producer = gatedProducer(app)
+    const relay = relayOf(app, producer, { leaseMs: 1000 })
+    const sending = relay.relayBatch()
+    await waitFor(() => producer.calls === 1)
+    const claimedUntil = await leaseEnd(app)
+
+    // The send is held for three lease lengths; renewals keep pushing the end of the lease out.
+    await waitFor(async () => (await leaseEnd(app)) > claimedUntil + 2000, {
+      timeoutMs: 10_000,
+      description: 'the lease to be renewed past three lease lengths',
+    })
+    expect(await claimBatch(app.db, { owner: 'other', limit: 10, leaseMs: 1000 })).toEqual([])
+
+    producer.open('send')
+    expect(await sending).toBe(1)
+    expect(relay.state).toMatchObject({ published: 1, leasesLost: 0 })
+    expect((await outboxRows(app))[0]?.published_at).not.toBeNull()
+  })
+
+  it('marks published only rows it still holds: a taken-over row is left to its new owner', async () => {
+    context = await createTestContext({ topics: true })
+    const app = await start({ OUTBOX_ENABLED: 'false' })
+    await insert(app, [outboxMessage(context.topic)])
+    const producer = gatedProducer(app)
+    const relay = relayOf(app, producer)
+    const sending = relay.relayBatch()
+    await waitFor(() => producer.calls === 1)
+
+    // Another instance holds the row now (as after this one's lease ran out).
+    await app.db
+      .updateTable('outbox')
+      .set({ lease_owner: 'other#1', locked_until: new Date(Date.now() + 60_000) })
+      .execute()
+    producer.open('send')
+    await sending
+    expect(relay.state).toMatchObject({ published: 0, leasesLost: 1 })
+    expect(await outboxRows(app)).toMatchObject([{ published_at: null, lease_owner: 'other#1' }])
+  })
+
+  it('gives its rows back when stopped in the middle of retrying, instead of holding them for the lease', async () => {
+    context = await createTestContext({ topics: true })
+    const app = await start({ OUTBOX_ENABLED: 'false' })
+    await insert(app, [outboxMessage(context.topic)])
+    const producer = gatedProducer(app)
+    producer.open('fail')
+    const relay = relayOf(app, producer)
+    relay.start()
+    await waitFor(() => relay.state.sendFailures >= 2)
+    await relay.stop()
+    expect(await outboxRows(app)).toMatchObject([
+      { published_at: null, lease_owner: null, locked_until: null },
+    ])
+  })
+
+  it('releases rows Kafka keeps rejecting with a back-off, reports them, and lets every other key go on', async () => {
+    context = await createTestContext({ topics: true })
+    const missingTopic = `${context.topic}.missing`
+    const writer = await start({ OUTBOX_ENABLED: 'false' })
+    // One batch: good rows around two rows (one key) for a topic that does not exist yet.
+    const stuckUser = randomUUID()
+    const stuck = [outboxMessage(missingTopic, stuckUser), outboxMessage(missingTopic, stuckUser)]
+    const good = [outboxMessage(context.topic), outboxMessage(context.topic), outboxMessage(context.topic)]
+    await insert(writer, [good[0]!, stuck[0]!, good[1]!, stuck[1]!, good[2]!])
+
+    const consumer = await consume()
+    const logs = new LogCapture()
+    const app = await start({ OUTBOX_SEND_ATTEMPTS: '2', OUTBOX_RELEASE_BACKOFF_MAX_MS: '1000' }, logs)
+    const received = await consumer.readExactly(3, { settleMs: 2000 })
+    expect(received.map((message) => message.key).sort()).toEqual(good.map((message) => message.key).sort())
+
+    const ready = await waitFor(async () => {
+      const response = await app.inject({ method: 'GET', url: '/health/ready' })
+      return response.json().checks.outbox.failing.rows === 1 && response
+    })
+    expect(ready.statusCode).toBe(200)
+    expect(ready.json().checks.outbox).toMatchObject({
+      ok: true,
+      backlog: 2,
+      failing: { rows: 1, keys: 1, lastError: expect.stringContaining(`Unknown topic ${missingTopic}`) },
+    })
+    expect(app.outboxRelay.state).toMatchObject({ published: 3, releasedRows: expect.any(Number) })
+    expect(app.outboxRelay.state.releasedRows).toBeGreaterThanOrEqual(1)
+    const errors = logs.lines.map((line) => JSON.parse(line)).filter((line) => line.level >= 50)
+    expect(errors).toContainEqual(
+      expect.objectContaining({ keys: [stuckUser], topics: [missingTopic], attempts: expect.any(Number) }),
+    )
+    // The second row of the key never went ahead of the first.
+    const [first, second] = (await outboxRows(app)).filter((row) => row.key === stuckUser)
+    expect(first).toMatchObject({ published_at: null, last_error: expect.stringContaining('Unknown topic') })
+    expect(second).toMatchObject({ published_at: null, attempts: 0 })
+
+    // Once the topic exists, the next retry after the back-off publishes both, in order, once.
+    await createTestTopics([{ name: missingTopic, partitions: 1 }], context.brokers)
+    const late = await consume(missingTopic)
+    const lateReceived = await late.readExactly(2, { timeoutMs: 30_000, settleMs: 2000 })
+    expect(lateReceived.map((message) => message.event.id)).toEqual(
+      stuck.map((message) => message.headers.ce_id),
+    )
+    await waitFor(async () => (await unpublished(app)) === 0, { timeoutMs: 10_000 })
+    expect(await consumer.readExactly(3, { settleMs: 500 })).toHaveLength(3)
   })
 })
