@@ -6,7 +6,8 @@ import databasePlugin from './db/database-plugin.ts'
 import { healthRoutes } from './health/health-checks.ts'
 import producerPlugin from './kafka/producer-plugin.ts'
 import relayPlugin from './outbox/relay-plugin.ts'
-import { userRoutes } from './users/routes.ts'
+import registrationPlugin from './users/registration-plugin.ts'
+import { userRoutes } from './users/user-routes.ts'
 
 export interface BuildAppOptions {
   /** Where log lines go instead of stdout (tests read them). */
@@ -36,12 +37,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     warmUpTopics: [topic],
   })
   await app.register(relayPlugin, config.outbox)
+  await app.register(registrationPlugin, { topic, passwordHash: config.registration.passwordHash })
 
-  userRoutes(app, {
-    topic,
-    passwordHash: config.passwordHash,
-    registerRateLimit: config.registerRateLimit,
-  })
+  userRoutes(app, { rateLimit: config.registration.rateLimit })
   healthRoutes(app, { relayEnabled: config.outbox.enabled })
   return app
 }

@@ -15,7 +15,10 @@ describe('parseConfig', () => {
       kafkaBrokers: ['localhost:9092', 'localhost:9093'],
       kafkaTopicNamespace: '',
       kafkaClientId: 'user-service',
-      passwordHash: { cost: 17, concurrency: 2, queueMax: 64 },
+      registration: {
+        rateLimit: { max: 20, windowMs: 60_000 },
+        passwordHash: { cost: 17, concurrency: 2, queueMax: 64 },
+      },
       outbox: {
         enabled: true,
         batchSize: 100,
@@ -27,6 +30,7 @@ describe('parseConfig', () => {
     })
     expect(Object.isFrozen(config)).toBe(true)
     expect(Object.isFrozen(config.outbox)).toBe(true)
+    expect(Object.isFrozen(config.registration.passwordHash)).toBe(true)
   })
 
   it('names a missing variable in one line', () => {

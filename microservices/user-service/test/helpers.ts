@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { ZodFastify } from '@kafka-ref/service-kit'
+import type { Env, ZodFastify } from '@kafka-ref/service-kit'
 import {
   createUserRegisterEvent,
   decode,
@@ -12,13 +12,15 @@ import {
 import {
   createTestDatabase,
   createTestTopics,
+  headersOf,
   LogCapture,
+  type TestConsumer,
   testKafkaBrokers,
   uniqueName,
 } from '@kafka-ref/tools/testing'
-import Kafka from 'node-rdkafka'
+import type { Message } from 'node-rdkafka'
 import { buildApp } from '../src/app.ts'
-import { type Env, parseConfig } from '../src/config.ts'
+import { parseConfig } from '../src/config.ts'
 import type { OutboxMessage } from '../src/outbox/outbox-repository.ts'
 
 /** What one integration test file needs: its own database and its own topic namespace. */
@@ -96,78 +98,29 @@ export interface ReceivedEvent {
 }
 
 /**
- * An independent consumer (node-rdkafka, not the client the service uses) reading one topic
- * from the beginning. It uses the non-flowing consume(n) API: flowing mode sleeps when idle.
+ * Reads from the toolkit's consumer until it has taken `count` messages in all (then `settleMs`
+ * longer, so one too many shows up), and returns every message it took so far, decoded with the
+ * contracts' codec. Fails if a message does not decode.
  */
-export class TestConsumer {
-  readonly received: ReceivedEvent[] = []
-  readonly #consumer: Kafka.KafkaConsumer
-
-  private constructor(consumer: Kafka.KafkaConsumer) {
-    this.#consumer = consumer
-  }
-
-  static async connect(brokers: string, topic: string): Promise<TestConsumer> {
-    const consumer = new Kafka.KafkaConsumer(
-      {
-        'bootstrap.servers': brokers,
-        'group.id': uniqueName('user-service-test'),
-        'enable.auto.commit': false,
-        'allow.auto.create.topics': false,
-      },
-      { 'auto.offset.reset': 'earliest' },
-    )
-    consumer.setDefaultConsumeTimeout(200)
-    await new Promise<void>((resolve, reject) => {
-      consumer.connect({ timeout: 20_000 }, (error) => (error ? reject(error) : resolve()))
-    })
-    consumer.subscribe([topic])
-    return new TestConsumer(consumer)
-  }
-
-  #poll(): Promise<Kafka.Message[]> {
-    return new Promise((resolve, reject) => {
-      this.#consumer.consume(100, (error, messages) => (error ? reject(error) : resolve(messages)))
-    })
-  }
-
-  /**
-   * Reads until `count` events arrived, then keeps reading for `settleMs` so that an extra
-   * (duplicate) event would be seen too. Fails if a message does not decode.
-   */
-  async readExactly(count: number, { timeoutMs = 30_000, settleMs = 2000 } = {}): Promise<ReceivedEvent[]> {
-    const deadline = Date.now() + timeoutMs
-    let settleUntil: number | undefined
-    for (;;) {
-      for (const message of await this.#poll()) this.received.push(toReceived(message))
-      if (settleUntil === undefined && this.received.length >= count) settleUntil = Date.now() + settleMs
-      if (settleUntil !== undefined && Date.now() >= settleUntil) return this.received
-      if (Date.now() >= deadline) return this.received
-    }
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#consumer.disconnect(() => resolve())
-    })
-  }
+export async function readEvents(
+  consumer: TestConsumer,
+  count: number,
+  { timeoutMs = 30_000, settleMs = 2000 } = {},
+): Promise<ReceivedEvent[]> {
+  await consumer.take(Math.max(0, count - consumer.received.length), { timeoutMs, settleMs })
+  return consumer.received.map(toReceived)
 }
 
-function toReceived(message: Kafka.Message): ReceivedEvent {
-  const raw = message.value?.toString('utf8') ?? ''
+function toReceived(message: Message): ReceivedEvent {
   const decoded = decode({ value: message.value })
   if (!decoded.ok)
     throw new Error(`event at offset ${message.offset} does not decode: ${decoded.error.message}`)
-  const headers: Record<string, string> = {}
-  for (const header of message.headers ?? []) {
-    for (const [name, value] of Object.entries(header)) headers[name] = value.toString()
-  }
   return {
     key: message.key?.toString() ?? '',
     partition: message.partition,
     offset: message.offset,
-    headers,
-    raw,
+    headers: headersOf(message),
+    raw: message.value?.toString('utf8') ?? '',
     event: decoded.event,
   }
 }

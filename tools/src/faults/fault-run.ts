@@ -53,11 +53,12 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
   const world = new FaultWorld()
   let producer: TestProducer | undefined
   let figures: LoadFigures = { registered: 0, unanswered: 0, poisoned: 0 }
+  let load: Load | undefined
   try {
     await world.start()
     producer = await TestProducer.connect(world.brokers)
     log(`seed ${options.seed}: ${plan.map((f) => `${(f.atMs / 1000).toFixed(1)}s ${f.kind}`).join(', ')}`)
-    const load = new Load({
+    load = new Load({
       userServices: world.userServices,
       producer,
       topic: world.topic,
@@ -77,10 +78,11 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     const lastFaultEnd = Date.now()
     await sleep(loadStart + loadMs - Date.now())
     figures = await load.stop()
+    const poisons = load.poisons
 
     const deadline = Date.now() + (options.convergeTimeoutMs ?? 90_000)
     for (;;) {
-      state = await readState(world, load.poisons).catch((error: Error) => {
+      state = await readState(world, poisons).catch((error: Error) => {
         log(`state not readable yet: ${error.message}`)
         return undefined
       })
@@ -118,6 +120,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
   } catch (error) {
     problems.push(`the run itself failed: ${(error as Error).message}`)
   } finally {
+    // Stopped before what it sends through closes, also when the run failed half-way.
+    if (load) figures = await load.stop()
     if (problems.length > 0) {
       for (const service of [...world.userServices, ...world.profileServices]) {
         log(`--- last lines of ${service.label} ---\n${service.lines.slice(-25).join('\n')}`)

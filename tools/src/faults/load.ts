@@ -71,8 +71,13 @@ export class Load {
   }
 
   #track(work: Promise<void>) {
-    this.#inFlight.add(work)
-    void work.finally(() => this.#inFlight.delete(work))
+    // A send that fails (the producer closed under it when the run itself failed) is a lost
+    // registration or poison message, never a crash of the whole run.
+    const settled = work.catch(() => {
+      this.figures.unanswered += 1
+    })
+    this.#inFlight.add(settled)
+    void settled.finally(() => this.#inFlight.delete(settled))
   }
 
   async #register(n: number): Promise<void> {

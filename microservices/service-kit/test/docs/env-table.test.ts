@@ -26,12 +26,12 @@ describe('env docs', () => {
       { name: 'ORIGINS', required: false, defaultValue: '', description: 'allowed origins' },
     ])
     expect(envTable(schema).split('\n')).toEqual([
-      '| Variable | Default | Meaning |',
-      '| --- | --- | --- |',
-      '| `DATABASE_URL` | (required) | where the data lives |',
-      '| `BATCH_SIZE` | `100` | rows per batch \\| at most |',
-      '| `ENABLED` | `true` | run it |',
-      "| `ORIGINS` | `''` | allowed origins |",
+      '| Variable       | Default    | Meaning                   |',
+      '| -------------- | ---------- | ------------------------- |',
+      '| `DATABASE_URL` | (required) | where the data lives      |',
+      '| `BATCH_SIZE`   | `100`      | rows per batch \\| at most |',
+      '| `ENABLED`      | `true`     | run it                    |',
+      "| `ORIGINS`      | `''`       | allowed origins           |",
     ])
   })
 

@@ -1,8 +1,9 @@
 import fastifyKafka from '@fastify/kafka'
-import { ProduceAcks, type Producer } from '@platformatic/kafka'
+import type { Producer } from '@platformatic/kafka'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { OutboxMessage } from '../outbox/outbox-repository.ts'
+import { producerSettings } from './producer-settings.ts'
 
 export interface EventProducer {
   /** Resolves once the broker acknowledged every message (acks=all); rejects otherwise. */
@@ -56,15 +57,7 @@ async function producerPlugin(app: FastifyInstance, options: ProducerPluginOptio
     producer: {
       clientId: options.clientId,
       bootstrapBrokers: [...options.bootstrapBrokers],
-      // Idempotence lets the client retry a request without duplicating it; it needs acks=all.
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-      // Idempotent producers retry forever by default. A send must fail in bounded time instead,
-      // so the relay can back off, report the outage and shut down.
-      retries: 3,
-      retryDelay: 250,
-      timeout: 5000,
-      connectTimeout: 3000,
+      ...producerSettings,
     },
   })
   const producer = clientOf(app)

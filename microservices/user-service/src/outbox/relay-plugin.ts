@@ -1,3 +1,4 @@
+import { runWorker } from '@kafka-ref/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { OutboxRelay, type RelayOptions } from './relay.ts'
@@ -9,21 +10,18 @@ declare module 'fastify' {
 }
 
 export interface RelayPluginOptions extends RelayOptions {
-  /** When false the relay exists (wake() is harmless) but never runs: rows wait for an instance that runs it. */
+  /** OUTBOX_ENABLED: when false the relay exists (wake() is harmless) but never runs; rows wait for an instance that runs it. */
   enabled: boolean
 }
 
-async function relayPlugin(app: FastifyInstance, options: RelayPluginOptions) {
-  const { enabled, ...relayOptions } = options
+/** The service's worker: started when the app is ready, stopped (before the producer and the pool) on close. */
+async function relayPlugin(app: FastifyInstance, { enabled, ...options }: RelayPluginOptions) {
   const relay = new OutboxRelay(
     { db: app.db, producer: app.eventProducer, log: app.log.child({ component: 'outbox-relay' }) },
-    relayOptions,
+    options,
   )
   app.decorate('outboxRelay', relay)
-  if (!enabled) return
-  app.addHook('onReady', async () => relay.start())
-  // Plugins close in reverse order, so this runs before the producer and the pool are closed.
-  app.addHook('onClose', async () => relay.stop())
+  runWorker(app, relay, { enabled })
 }
 
 export default fp(relayPlugin, { name: 'outbox-relay', dependencies: ['database', 'event-producer'] })

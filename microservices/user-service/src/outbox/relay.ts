@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
+import { type BackoffOptions, backoffDelay } from '@kafka-ref/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.ts'
 import type { EventProducer } from '../kafka/producer-plugin.ts'
-import { backoffDelay } from './backoff.ts'
 import { Lease } from './lease.ts'
 import {
   type ClaimedMessage,
@@ -29,8 +29,11 @@ export interface RelayOptions {
   sendAttempts: number
   /** Cap of the back-off of rows released after rejections (1 s, doubling per release). */
   releaseBackoffMaxMs: number
-  backoff?: { initialMs: number; maxMs: number }
+  /** Between retries of a failed claim or send (tests shorten it). */
+  backoff?: BackoffOptions
 }
+
+const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 5_000 }
 
 export interface RelayDependencies {
   db: Kysely<Database>
@@ -135,7 +138,9 @@ export class OutboxRelay {
         if (err instanceof RelayStopped) return
         failures += 1
         this.#deps.log.error({ err }, 'outbox relay failed')
-        await this.#signal.wait(backoffDelay(failures, this.#options.backoff), { wakeable: false })
+        await this.#signal.wait(backoffDelay(failures, this.#options.backoff ?? DEFAULT_BACKOFF), {
+          wakeable: false,
+        })
       }
     }
   }
@@ -188,7 +193,7 @@ export class OutboxRelay {
         this.#state.lastSendError = describeSendError(err)
         if (this.#signal.closed) throw new RelayStopped()
         if (isRejection(err) && ++rejections >= maxRejections) return { outcome: 'rejected', error: err }
-        const delayMs = backoffDelay(attempt, this.#options.backoff)
+        const delayMs = backoffDelay(attempt, this.#options.backoff ?? DEFAULT_BACKOFF)
         this.#deps.log.warn(
           { error: this.#state.lastSendError, attempt, count: rows.length, delayMs },
           'publishing outbox rows failed; retrying',
@@ -225,7 +230,9 @@ export class OutboxRelay {
           { err: { message: (err as Error).message }, attempt },
           'marking outbox rows failed',
         )
-        await this.#signal.wait(backoffDelay(attempt, this.#options.backoff), { wakeable: false })
+        await this.#signal.wait(backoffDelay(attempt, this.#options.backoff ?? DEFAULT_BACKOFF), {
+          wakeable: false,
+        })
       }
     }
   }

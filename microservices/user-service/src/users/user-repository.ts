@@ -1,7 +1,6 @@
 import type { PublicUserResponse, RegisterUserResponse } from '@kafka-ref/shared-contracts'
 import type { Kysely, Transaction } from 'kysely'
-import { UNIQUE_EMAIL_INDEX, UNIQUE_USERNAME_INDEX } from '../db/migrations/0001-create-users.ts'
-import type { Database, UserRow } from '../db/schema.ts'
+import { type Database, UserIndexes, type UserRow } from '../db/schema.ts'
 import { EmailTaken, UsernameTaken } from './errors.ts'
 
 export interface NewUser {
@@ -39,8 +38,8 @@ const UNIQUE_VIOLATION = '23505'
 export function uniqueViolationError(error: unknown) {
   const { code, constraint } = (error ?? {}) as { code?: string; constraint?: string }
   if (code !== UNIQUE_VIOLATION) return undefined
-  if (constraint === UNIQUE_EMAIL_INDEX) return new EmailTaken()
-  if (constraint === UNIQUE_USERNAME_INDEX) return new UsernameTaken()
+  if (constraint === UserIndexes.uniqueEmail) return new EmailTaken()
+  if (constraint === UserIndexes.uniqueUsername) return new UsernameTaken()
   return undefined
 }
 

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { type LocalKafka, startKafka } from '@kafka-ref/tools'
-import { waitFor } from '@kafka-ref/tools/testing'
+import { TestConsumer, waitFor } from '@kafka-ref/tools/testing'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import {
   createTestContext,
+  readEvents,
   register,
   registration,
   startApp,
-  TestConsumer,
   type TestContext,
 } from '../helpers.ts'
 import { fatalSessionEnds, limitIdleInTransaction, watchIdleInTransaction } from './idle-transactions.ts'
@@ -85,7 +85,7 @@ it('holds no transaction open through a 30 s Kafka outage, then publishes every 
   expect((await outbox()).producerConnected).toBe(true)
 
   consumer = await TestConsumer.connect(kafka.bootstrapServers, context.topic)
-  const received = await consumer.readExactly(21, { timeoutMs: 60_000, settleMs: 3000 })
+  const received = await readEvents(consumer, 21, { timeoutMs: 60_000, settleMs: 3000 })
 
   const keys = received.map((message) => message.key)
   expect(keys).toHaveLength(21)

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
-import { createTestTopics, LogCapture, waitFor } from '@kafka-ref/tools/testing'
+import { EventHeaders } from '@kafka-ref/shared-contracts'
+import { createTestTopics, LogCapture, TestConsumer, waitFor } from '@kafka-ref/tools/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { EventProducer } from '../../src/kafka/producer-plugin.ts'
 import { claimBatch, insertOutboxMessage, type OutboxMessage } from '../../src/outbox/outbox-repository.ts'
 import { OutboxRelay, type RelayOptions } from '../../src/outbox/relay.ts'
 import {
-  TestConsumer as Consumer,
   createTestContext,
   outboxMessage,
+  readEvents,
   register,
   registration,
   startApp,
-  type TestConsumer,
   type TestContext,
 } from '../helpers.ts'
 
@@ -29,7 +29,7 @@ async function start(env: Record<string, string> = {}, logs?: LogCapture) {
   return app
 }
 async function consume(topic = context.topic) {
-  const consumer = await Consumer.connect(context.brokers, topic)
+  const consumer = await TestConsumer.connect(context.brokers, topic)
   consumers.push(consumer)
   return consumer
 }
@@ -59,7 +59,7 @@ describe('outbox relay', () => {
       sent.push({ requestId, body, user: response.json() })
     }
 
-    const received = await consumer.readExactly(3)
+    const received = await readEvents(consumer, 3)
     expect(received).toHaveLength(3)
     for (const { requestId, body, user } of sent) {
       const match = received.filter((message) => message.key === user.id)
@@ -83,7 +83,7 @@ describe('outbox relay', () => {
     const consumer = await consume()
     // The first send pays for the connection and the producer id; measure the second one.
     expect((await register(app, registration())).statusCode).toBe(201)
-    await consumer.readExactly(1, { settleMs: 0 })
+    await readEvents(consumer, 1, { settleMs: 0 })
 
     const started = performance.now()
     expect((await register(app, registration())).statusCode).toBe(201)
@@ -91,7 +91,7 @@ describe('outbox relay', () => {
     const latencyMs = performance.now() - started
     console.log(`[user-service] register → broker ack → marked published: ${latencyMs.toFixed(0)} ms`)
     expect(latencyMs).toBeLessThan(2000)
-    expect(await consumer.readExactly(2, { settleMs: 0 })).toHaveLength(2)
+    expect(await readEvents(consumer, 2, { settleMs: 0 })).toHaveLength(2)
   })
 
   it('publishes a committed row once after the instance that wrote it died before publishing', async () => {
@@ -105,7 +105,7 @@ describe('outbox relay', () => {
 
     const consumer = await consume()
     const restarted = await start()
-    const received = await consumer.readExactly(1, { settleMs: 3000 })
+    const received = await readEvents(consumer, 1, { settleMs: 3000 })
     expect(received.map((message) => message.key)).toEqual([response.json().id])
     await waitFor(async () => (await unpublished(restarted)) === 0, { timeoutMs: 5000, intervalMs: 50 })
   })
@@ -121,7 +121,7 @@ describe('outbox relay', () => {
     const relays = { OUTBOX_BATCH_SIZE: '5', OUTBOX_POLL_INTERVAL_MS: '20' }
     await Promise.all([start(relays), start(relays), start(relays)])
 
-    const received = await consumer.readExactly(60, { settleMs: 3000 })
+    const received = await readEvents(consumer, 60, { settleMs: 3000 })
     expect(received.map((message) => message.key).sort()).toEqual([...users].sort())
     await waitFor(async () => (await unpublished(writer)) === 0, { timeoutMs: 5000, intervalMs: 50 })
   })
@@ -202,7 +202,7 @@ describe('outbox relay leases', () => {
 
     const consumer = await consume()
     await start()
-    const received = await consumer.readExactly(2, { settleMs: 3000 })
+    const received = await readEvents(consumer, 2, { settleMs: 3000 })
     expect(received.map((message) => message.key).sort()).toEqual(users.sort())
     const rows = await outboxRows(writer)
     for (const row of rows) {
@@ -282,7 +282,7 @@ describe('outbox relay leases', () => {
     const consumer = await consume()
     const logs = new LogCapture()
     const app = await start({ OUTBOX_SEND_ATTEMPTS: '2', OUTBOX_RELEASE_BACKOFF_MAX_MS: '1000' }, logs)
-    const received = await consumer.readExactly(3, { settleMs: 2000 })
+    const received = await readEvents(consumer, 3, { settleMs: 2000 })
     expect(received.map((message) => message.key).sort()).toEqual(good.map((message) => message.key).sort())
 
     const ready = await waitFor(async () => {
@@ -309,11 +309,11 @@ describe('outbox relay leases', () => {
     // Once the topic exists, the next retry after the back-off publishes both, in order, once.
     await createTestTopics([{ name: missingTopic, partitions: 1 }], context.brokers)
     const late = await consume(missingTopic)
-    const lateReceived = await late.readExactly(2, { timeoutMs: 30_000, settleMs: 2000 })
+    const lateReceived = await readEvents(late, 2, { timeoutMs: 30_000, settleMs: 2000 })
     expect(lateReceived.map((message) => message.event.id)).toEqual(
-      stuck.map((message) => message.headers.ce_id),
+      stuck.map((message) => message.headers[EventHeaders.id]),
     )
     await waitFor(async () => (await unpublished(app)) === 0, { timeoutMs: 10_000 })
-    expect(await consumer.readExactly(3, { settleMs: 500 })).toHaveLength(3)
+    expect(await readEvents(consumer, 3, { settleMs: 500 })).toHaveLength(3)
   })
 })

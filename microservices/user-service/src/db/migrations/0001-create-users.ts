@@ -1,7 +1,5 @@
 import { type Kysely, sql } from 'kysely'
-
-export const UNIQUE_EMAIL_INDEX = 'users_email_lower_key'
-export const UNIQUE_USERNAME_INDEX = 'users_username_lower_key'
+import { UserIndexes } from '../schema.ts'
 
 // Kysely migrations must accept any database shape: the schema they create is the one in schema.ts.
 // biome-ignore lint/suspicious/noExplicitAny: see above
@@ -19,9 +17,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Uniqueness is decided by these indexes, so two concurrent registrations cannot both win.
   // Both are case-insensitive: `Alice@x.org` and `alice@x.org` reach the same inbox, and `Alice`
   // next to `alice` would let one user impersonate another.
-  await db.schema.createIndex(UNIQUE_EMAIL_INDEX).on('users').unique().expression(sql`lower(email)`).execute()
   await db.schema
-    .createIndex(UNIQUE_USERNAME_INDEX)
+    .createIndex(UserIndexes.uniqueEmail)
+    .on('users')
+    .unique()
+    .expression(sql`lower(email)`)
+    .execute()
+  await db.schema
+    .createIndex(UserIndexes.uniqueUsername)
     .on('users')
     .unique()
     .expression(sql`lower(username)`)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
-import { PROBLEM_CONTENT_TYPE, RegisterUserResponse } from '@kafka-ref/shared-contracts'
+import { EventHeaders, PROBLEM_CONTENT_TYPE, RegisterUserResponse } from '@kafka-ref/shared-contracts'
 import { LogCapture } from '@kafka-ref/tools/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, register, registration, startApp, type TestContext } from '../helpers.ts'
@@ -160,7 +160,7 @@ describe('POST /user/register', () => {
       .select(['headers', 'value'])
       .where('key', '=', response.json().id)
       .executeTakeFirstOrThrow()
-    expect(row.headers.correlation_id).toBe(requestId)
+    expect(row.headers[EventHeaders.correlationId]).toBe(requestId)
     expect(JSON.parse(row.value).correlationid).toBe(requestId)
     expect(logs.lines.some((line) => line.includes(requestId) && line.includes('user registered'))).toBe(true)
   })

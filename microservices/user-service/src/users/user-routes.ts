@@ -8,14 +8,10 @@ import {
   UserIdParams,
 } from '@kafka-ref/shared-contracts'
 import { ClientDisconnected, RegistrationBusy, UserNotFound } from './errors.ts'
-import { type PasswordHasherOptions, passwordHasher } from './password.ts'
-import { registerUser } from './register-user.ts'
 import { findUserById, toPublicUser } from './user-repository.ts'
 
 export interface UserRoutesOptions {
-  topic: string
-  passwordHash: PasswordHasherOptions
-  registerRateLimit: { max: number; windowMs: number }
+  rateLimit: { max: number; windowMs: number }
 }
 
 /**
@@ -26,12 +22,11 @@ export interface UserRoutesOptions {
 const BUSY_RETRY_AFTER_SECONDS = 5
 
 export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
-  const hashPassword = passwordHasher(options.passwordHash)
   app.post(
     '/user/register',
     {
       config: {
-        rateLimit: { max: options.registerRateLimit.max, timeWindow: options.registerRateLimit.windowMs },
+        rateLimit: { max: options.rateLimit.max, timeWindow: options.rateLimit.windowMs },
       },
       schema: {
         tags: ['users'],
@@ -50,16 +45,15 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
       },
     },
     async (request, reply) => {
-      const user = await registerUser(app.db, request.body, {
-        correlationId: request.id,
-        topic: options.topic,
-        hashPassword,
-        signal: clientDisconnectSignal(reply, new ClientDisconnected()),
-      }).catch((error: unknown) => {
-        if (error instanceof RegistrationBusy) reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS))
-        throw error
-      })
-      app.outboxRelay.wake()
+      const user = await app.registration
+        .register(request.body, {
+          correlationId: request.id,
+          signal: clientDisconnectSignal(reply, new ClientDisconnected()),
+        })
+        .catch((error: unknown) => {
+          if (error instanceof RegistrationBusy) reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS))
+          throw error
+        })
       request.log.info({ userId: user.id }, 'user registered')
       return reply.code(201).header('location', `/user/${user.id}`).send(user)
     },
