@@ -7,7 +7,7 @@ import { waitForProfile } from './profile/wait-for-profile.ts'
 import { fieldErrorsFromProblem, validateForm } from './register/fields.ts'
 import { RegisterForm } from './register/register-form.ts'
 
-// Performance marks: submit → profile shown is what a user waits for (tools/src/bench reads it).
+// Performance marks: submit → profile shown is what a user waits for (tools/bench reads it).
 const MARK_SUBMIT = 'register:submit'
 const MARK_SHOWN = 'register:profile-shown'
 const MEASURE = 'register:submit-to-profile'

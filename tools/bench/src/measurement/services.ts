@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createTopics } from '../../kafka/topics.ts'
-import { createDatabase } from '../../postgres/create-database.ts'
-import { type ServiceName, ServiceProcess } from '../../system/service-process.ts'
-import { freePort } from '../../util/free-port.ts'
+import { createTopics } from '@kafka-ref/tools/kafka/topics'
+import { createDatabase } from '@kafka-ref/tools/postgres/create-database'
+import { type ServiceName, ServiceProcess } from '@kafka-ref/tools/system/service-process'
+import { freePort } from '@kafka-ref/tools/util/free-port'
 import { type BenchContext, PARTITIONS } from '../context.ts'
 import { type CpuTarget, peakRssMiB } from './procs.ts'
 
@@ -22,7 +22,7 @@ export const PRODUCTION_ENV: Readonly<Record<string, string>> = {
   REGISTER_RATE_LIMIT_MAX: '1000000000',
   PROFILE_RATE_LIMIT_MAX: '1000000000',
   // The register figures measure hashing throughput under load, not how fast a full queue says 503.
-  PASSWORD_HASH_QUEUE_MAX: '1000000',
+  PASSWORD_HASH_QUEUE_MAX: '10000',
 }
 
 export interface StartOptions {

@@ -1,7 +1,7 @@
-import { randomBytes, scryptSync } from 'node:crypto'
 import { type EncodedMessage, encode } from '@kafka-ref/shared-contracts'
+import { userRegisterEvent } from '@kafka-ref/tools/testing/events'
+import { hashPassword } from '@kafka-ref/user-service'
 import type pg from 'pg'
-import { userRegisterEvent } from '../../testing/events.ts'
 
 export interface PrefillRow {
   userId: string
@@ -20,16 +20,12 @@ export function prefillRows(count: number): PrefillRow[] {
   })
 }
 
-/** A real hash at the test cost: the relay never reads it, it only gives the rows their real size. */
-function placeholderHash(): string {
-  const salt = randomBytes(16)
-  const key = scryptSync('correct horse battery staple', salt, 64, { N: 16, r: 8, p: 1 })
-  return `scrypt$ln=4,r=8,p=1$${salt.toString('base64')}$${key.toString('base64')}`
-}
+/** The test cost: the relay never reads the hash, it only gives the rows their real size. */
+const PLACEHOLDER_HASH_COST = 4
 
 /** One transaction, as if the users had registered while no relay ran; the relay sees all rows at once. */
 export async function fillOutbox(client: pg.Client, topic: string, rows: PrefillRow[]): Promise<void> {
-  const hash = placeholderHash()
+  const hash = await hashPassword('correct horse battery staple', PLACEHOLDER_HASH_COST)
   await client.query('begin')
   await client.query(
     `insert into users (id, email, username, password_hash)

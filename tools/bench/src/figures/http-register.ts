@@ -1,6 +1,6 @@
-import { randomBytes, scrypt } from 'node:crypto'
-import { waitFor } from '../../testing/wait-for.ts'
-import { sleep } from '../../util/sleep.ts'
+import { waitFor } from '@kafka-ref/tools/testing/wait-for'
+import { sleep } from '@kafka-ref/tools/util/sleep'
+import { envSchema, hashPassword } from '@kafka-ref/user-service'
 import { BENCH_WAIT, type BenchContext } from '../context.ts'
 import { interleave } from '../measurement/interleave.ts'
 import { fire, type LoadTarget, registrationBodies } from '../measurement/load.ts'
@@ -89,19 +89,10 @@ export async function benchRegister(ctx: BenchContext, bare: BareServer): Promis
   }
 }
 
-/** The price of the default cost, measured alone: one scrypt at user-service's parameters. */
+/** The price of the default cost, measured alone: one hash by user-service's own function. */
 async function timeOneHash(): Promise<number> {
-  const N = 2 ** 17
   const started = performance.now()
-  await new Promise((resolve, reject) =>
-    scrypt(
-      'correct horse battery staple',
-      randomBytes(16),
-      64,
-      { N, r: 8, p: 1, maxmem: 2 * 128 * N * 8 },
-      (error) => (error ? reject(error) : resolve(undefined)),
-    ),
-  )
+  await hashPassword('correct horse battery staple', envSchema.shape.PASSWORD_HASH_COST.parse(undefined))
   return Math.round(performance.now() - started)
 }
 

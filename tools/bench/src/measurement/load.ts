@@ -1,5 +1,5 @@
+import { userRequest } from '@kafka-ref/tools/testing/http'
 import autocannon from 'autocannon'
-import { userRequest } from '../../testing/http.ts'
 
 /** The same settings for a subject and its baseline. */
 export interface LoadSettings {

@@ -1,6 +1,6 @@
-import type { LocalKafka } from '../kafka/broker.ts'
-import type { LocalPostgres } from '../postgres/server.ts'
-import type { WaitForOptions } from '../testing/wait-for.ts'
+import type { LocalKafka } from '@kafka-ref/tools/kafka/broker'
+import type { LocalPostgres } from '@kafka-ref/tools/postgres/server'
+import type { WaitForOptions } from '@kafka-ref/tools/testing/wait-for'
 
 export interface BenchSizes {
   runs: number

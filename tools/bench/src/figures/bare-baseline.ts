@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../../util/free-port.ts'
-import { guardAgainstOrphan } from '../../util/orphan-guard.ts'
+import { freePort } from '@kafka-ref/tools/util/free-port'
+import { guardAgainstOrphan } from '@kafka-ref/tools/util/orphan-guard'
 
 const SCRIPT = fileURLToPath(new URL('./bare-server.ts', import.meta.url))
 

@@ -1,9 +1,10 @@
 import { type EncodedMessage, encode } from '@kafka-ref/shared-contracts'
-import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka'
+import { userRegisterEvent } from '@kafka-ref/tools/testing/events'
+import { TestConsumer } from '@kafka-ref/tools/testing/kafka/consumer'
+import { TestProducer } from '@kafka-ref/tools/testing/kafka/producer'
+import { producerSettings } from '@kafka-ref/user-service'
+import { Producer, stringSerializers } from '@platformatic/kafka'
 import type { ConsumerGlobalConfig, Message } from 'node-rdkafka'
-import { userRegisterEvent } from '../../testing/events.ts'
-import { TestConsumer } from '../../testing/kafka/consumer.ts'
-import { TestProducer } from '../../testing/kafka/producer.ts'
 
 /** Real `user_register` messages, encoded by the contracts, for made-up users. */
 export function userRegisterMessages(count: number, prefix: string): EncodedMessage[] {
@@ -11,7 +12,7 @@ export function userRegisterMessages(count: number, prefix: string): EncodedMess
 }
 
 /**
- * The client and settings of user-service's producer (src/kafka/producer-plugin.ts): the
+ * The client and settings of user-service's producer (its exported `producerSettings`): the
  * baseline of the outbox and end-to-end figures must differ from the service only by the service.
  */
 export function serviceLikeProducer(brokers: string) {
@@ -19,12 +20,7 @@ export function serviceLikeProducer(brokers: string) {
     clientId: 'bench-producer',
     bootstrapBrokers: [brokers],
     serializers: stringSerializers,
-    idempotent: true,
-    acks: ProduceAcks.ALL,
-    retries: 3,
-    retryDelay: 250,
-    timeout: 5000,
-    connectTimeout: 3000,
+    ...producerSettings,
   })
 }
 

@@ -1,7 +1,7 @@
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { headersOf } from '../../testing/kafka/messages.ts'
-import { paced } from '../../testing/pace.ts'
-import { waitFor } from '../../testing/wait-for.ts'
+import { headersOf } from '@kafka-ref/tools/testing/kafka/messages'
+import { paced } from '@kafka-ref/tools/testing/pace'
+import { waitFor } from '@kafka-ref/tools/testing/wait-for'
 import { BENCH_WAIT, type BenchContext, PARTITIONS } from '../context.ts'
 import {
   connectRawConsumer,

@@ -1,7 +1,7 @@
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { withClient } from '../../testing/databases.ts'
-import { waitFor } from '../../testing/wait-for.ts'
-import { sleep } from '../../util/sleep.ts'
+import { withClient } from '@kafka-ref/tools/testing/databases'
+import { waitFor } from '@kafka-ref/tools/testing/wait-for'
+import { sleep } from '@kafka-ref/tools/util/sleep'
 import { BENCH_WAIT, type BenchContext } from '../context.ts'
 import {
   connectRawConsumer,
