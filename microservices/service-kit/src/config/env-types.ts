@@ -72,20 +72,37 @@ export const trustProxyList = () =>
       return entries
     })
 
-/** Variables every service reads, with their defaults. Spread into a service's own schema. */
+/**
+ * Variables every service reads, with their defaults and descriptions (the README tables are
+ * generated from them). Spread into a service's own schema.
+ */
 export function commonEnv(defaults: { port: number }) {
   return {
-    HOST: z.string().min(1).default('0.0.0.0'),
-    PORT: envInt(defaults.port, { min: 0, max: 65_535 }),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    DATABASE_URL: postgresUrl(),
-    KAFKA_BROKERS: brokerList(),
+    HOST: z.string().min(1).default('0.0.0.0').describe('HTTP listen address'),
+    PORT: envInt(defaults.port, { min: 0, max: 65_535 }).describe('HTTP port'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('pino level (`fatal` … `trace`, `silent`)'),
+    DATABASE_URL: postgresUrl().describe(
+      "`postgres://` URL of the service's own database, shared by its instances",
+    ),
+    KAFKA_BROKERS: brokerList().describe('Comma-separated `host:port` bootstrap brokers'),
     KAFKA_TOPIC_NAMESPACE: z
       .string()
       .regex(/^[a-zA-Z0-9._-]*$/, 'may contain only letters, digits, ".", "_" and "-"')
-      .default(''),
-    CORS_ORIGINS: commaList().default([]),
-    SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 100 }),
-    TRUST_PROXY: trustProxyList(),
+      .default('')
+      .describe(
+        'Prefix of every topic and consumer group name, so environments (and test files) can share a cluster',
+      ),
+    CORS_ORIGINS: commaList()
+      .default([])
+      .describe('Comma-separated origins allowed to call the service from a browser; empty: none'),
+    SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 100 }).describe(
+      'Upper bound for a graceful shutdown, also with Kafka or PostgreSQL unreachable',
+    ),
+    TRUST_PROXY: trustProxyList().describe(
+      'Comma-separated proxy IPs/CIDRs (or `loopback`, `uniquelocal`, `linklocal`) whose `X-Forwarded-For` is believed; empty: off. No `true`, no hop count',
+    ),
   }
 }

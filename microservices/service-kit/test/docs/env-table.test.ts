@@ -25,14 +25,20 @@ describe('env docs', () => {
       { name: 'ENABLED', required: false, defaultValue: 'true', description: 'run it' },
       { name: 'ORIGINS', required: false, defaultValue: '', description: 'allowed origins' },
     ])
+    // Laid out as Biome formats Markdown, so a generated README passes the lint as written.
     expect(envTable(schema).split('\n')).toEqual([
-      '| Variable | Default | Meaning |',
-      '| --- | --- | --- |',
-      '| `DATABASE_URL` | (required) | where the data lives |',
-      '| `BATCH_SIZE` | `100` | rows per batch \\| at most |',
-      '| `ENABLED` | `true` | run it |',
-      "| `ORIGINS` | `''` | allowed origins |",
+      '| Variable       | Default    | Meaning                   |',
+      '| -------------- | ---------- | ------------------------- |',
+      '| `DATABASE_URL` | (required) | where the data lives      |',
+      '| `BATCH_SIZE`   | `100`      | rows per batch \\| at most |',
+      '| `ENABLED`      | `true`     | run it                    |',
+      "| `ORIGINS`      | `''`       | allowed origins           |",
     ])
+  })
+
+  it('pads wide characters by the columns they take, as Biome does', () => {
+    const wide = z.object({ NAME: envInt(1).describe('漢字 …') })
+    expect(envTable(wide).split('\n').slice(2)).toEqual(['| `NAME`   | `1`     | 漢字 …  |'])
   })
 
   it('refuses a variable without a description, naming it', () => {
