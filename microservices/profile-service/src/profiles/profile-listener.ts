@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import pg from 'pg'
-import { PROFILE_CREATED_CHANNEL } from './profile-store.ts'
+import { PROFILE_CREATED_CHANNEL } from './profile-repository.ts'
 
 export interface Waiter {
   /** True when the profile was announced (or notifications were interrupted: look again); false on timeout or close. */

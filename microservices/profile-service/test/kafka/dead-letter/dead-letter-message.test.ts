@@ -1,11 +1,11 @@
-import { DeadLetterHeaders, decode, Topics } from '@kafka-ref/shared-contracts'
+import { DeadLetterHeaders, decode, EventHeaders, Topics } from '@kafka-ref/shared-contracts'
 import { describe, expect, it } from 'vitest'
 import {
   deadLetterHeaders,
   deadLetterRecord,
   headersOnlyRecord,
   recordSize,
-} from '../../src/dead-letter/dead-letter-message.ts'
+} from '../../../src/kafka/dead-letter/dead-letter-message.ts'
 
 function poison(value: Buffer) {
   const result = decode({ value })
@@ -17,7 +17,7 @@ function poison(value: Buffer) {
     key: 'user-key',
     value,
     size: value.length,
-    headers: [{ correlation_id: Buffer.from('abc') }],
+    headers: [{ [EventHeaders.correlationId]: Buffer.from('abc') }],
   }
   return { message, error: result.error }
 }
@@ -36,12 +36,12 @@ describe('deadLetterHeaders', () => {
       offset: 41,
       value,
       size: value.length,
-      headers: [{ correlation_id: Buffer.from('abc') }],
+      headers: [{ [EventHeaders.correlationId]: Buffer.from('abc') }],
     }
     const failedAt = new Date('2025-01-02T03:04:05.000Z')
     const headers = deadLetterHeaders(message, result.error, failedAt)
     expect(headers).toEqual([
-      { correlation_id: Buffer.from('abc') },
+      { [EventHeaders.correlationId]: Buffer.from('abc') },
       { [DeadLetterHeaders.reason]: 'not_json' },
       { [DeadLetterHeaders.error]: result.error.message },
       { [DeadLetterHeaders.topic]: Topics.userRegister },
@@ -70,7 +70,7 @@ describe('deadLetterHeaders', () => {
     expect(record.key).toBe('user-key')
     expect(record.value!.length).toBeGreaterThan(9000)
     expect(record.value).toEqual(message.value.subarray(0, record.value!.length))
-    expect(headerValue(record.headers, 'correlation_id')).toBe('abc')
+    expect(headerValue(record.headers, EventHeaders.correlationId)).toBe('abc')
     expect(headerValue(record.headers, DeadLetterHeaders.offset)).toBe('7')
     expect(headerValue(record.headers, DeadLetterHeaders.originalSize)).toBe('20000')
     expect(headerValue(record.headers, DeadLetterHeaders.truncated)).toMatch(
