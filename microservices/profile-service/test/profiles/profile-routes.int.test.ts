@@ -25,9 +25,22 @@ describe('GET /profile/:id', () => {
 
   const apply = (app: ZodFastify, event: UserRegisterEventV1) => applyUserRegisteredBatch(app.db, [event])
 
-  /** Resolves once `count` requests wait for their profile (subscribed, first lookup done or under way). */
-  const waiting = (app: ZodFastify, count = 1) =>
-    waitFor(() => app.profileListener.waiterCount === count, { description: `${count} waiting` })
+  /** Resolves once a request waits for its profile (subscribed; its first lookup done or under way). */
+  const waiting = (app: ZodFastify) =>
+    waitFor(() => app.profileListener.waiterCount === 1, { description: 'a request waiting' })
+
+  /**
+   * Asks for `event`'s profile by `id` (its user id as spelled in the URL), waiting up to `waitMs`,
+   * and stores the profile only once the request waits: it cannot have been found at the first
+   * lookup. Returns the answer and when the profile was stored.
+   */
+  async function storeWhileWaiting(app: ZodFastify, event: UserRegisterEventV1, id: string, waitMs: number) {
+    const pending = app.inject({ url: `/profile/${id}?waitMs=${waitMs}` })
+    await waiting(app)
+    const storedAt = Date.now()
+    await apply(app, event)
+    return { response: await pending, storedAt }
+  }
 
   /** A profile row written the way no notification announces it (a NOTIFY lost on the way). */
   const storeSilently = (app: ZodFastify, userId: string) =>
@@ -73,13 +86,7 @@ describe('GET /profile/:id', () => {
   it('waits for a profile stored during the request and answers as soon as it is', async () => {
     const app = await start()
     const event = userRegisterEvent(TAG, 0)
-    const pending = app.inject({ url: `/profile/${event.data.userId}?waitMs=8000` })
-    // Stored only once the request waits: it cannot have found the profile at its first lookup.
-    await waiting(app)
-    const storedAt = Date.now()
-    await apply(app, event)
-
-    const response = await pending
+    const { response, storedAt } = await storeWhileWaiting(app, event, event.data.userId, 8000)
     expect(response.statusCode).toBe(200)
     expect(response.json().userId).toBe(event.data.userId)
     // Woken by the notification, long before its wait of 8 s would end.
@@ -98,12 +105,8 @@ describe('GET /profile/:id', () => {
     const app = await start()
     const event = userRegisterEvent(TAG, 0)
     const started = Date.now()
-    const pending = app.inject({ url: `/profile/${event.data.userId.toUpperCase()}?waitMs=4000` })
     // The scenario of the issue: stored while the request waits (announced in lower case).
-    await waiting(app)
-    await apply(app, event)
-
-    const response = await pending
+    const { response } = await storeWhileWaiting(app, event, event.data.userId.toUpperCase(), 4000)
     expect(response.statusCode).toBe(200)
     expect(response.json().userId).toBe(event.data.userId)
     // Woken by the notification, not found by the last look at the deadline.

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { encode } from '@kafka-ref/shared-contracts'
 import { LogCapture, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
 import { describe, expect, it } from 'vitest'
-import { countRows, createTestContext, startApp } from '../helpers.ts'
+import { countRows, createTestContext, startApp, type TestContext } from '../helpers.ts'
 
 interface Answer {
   /** 0 when the request failed without an HTTP answer. */
@@ -56,8 +56,20 @@ const consumerTrouble = (logs: LogCapture) =>
 describe('GET /profile/:id under a read flood', () => {
   const harness = useHarness()
 
+  /** Sends `count` events and waits (5 s at most) until their profiles are stored. */
+  async function storeProfiles({ producer, db, topic }: TestContext, count: number, during: string) {
+    await producer.sendAll(
+      topic,
+      Array.from({ length: count }, (_, i) => encode(userRegisterEvent('flood', i))),
+    )
+    await waitFor(async () => (await countRows(db)).profiles === count, {
+      timeoutMs: 5_000,
+      description: `${count} profiles stored ${during}`,
+    })
+  }
+
   it('stores events while every connection of the read pool is taken', async () => {
-    const { producer, db, ...ctx } = await createTestContext(harness)
+    const ctx = await createTestContext(harness)
     const logs = new LogCapture()
     const app = await startApp(harness, { ...ctx.env, DATABASE_POOL_MAX: '10' }, { logs })
     await waitFor(() => app.consumer.assignments.length === 3, { description: 'partitions assigned' })
@@ -76,14 +88,7 @@ describe('GET /profile/:id under a read flood', () => {
     )
     try {
       await waitFor(() => held === 10, { description: 'read pool exhausted' })
-      await producer.sendAll(
-        ctx.topic,
-        Array.from({ length: 20 }, (_, i) => encode(userRegisterEvent('flood', i))),
-      )
-      await waitFor(async () => (await countRows(db)).profiles === 20, {
-        timeoutMs: 5_000,
-        description: '20 profiles stored while the read pool is exhausted',
-      })
+      await storeProfiles(ctx, 20, 'while the read pool is exhausted')
     } finally {
       release()
       await Promise.all(holders)
@@ -94,7 +99,7 @@ describe('GET /profile/:id under a read flood', () => {
   it('stores 100 events within 5 s while 5,000 requests wait for random ids, refusing the excess at once', async () => {
     const requests = 5_000
     const maxWaiters = 1_000
-    const { producer, db, ...ctx } = await createTestContext(harness)
+    const ctx = await createTestContext(harness)
     const logs = new LogCapture()
     const app = await startApp(
       harness,
@@ -140,14 +145,7 @@ describe('GET /profile/:id under a read flood', () => {
     )
 
     await waitFor(() => received >= requests / 5, { timeoutMs: 20_000, description: 'flood under way' })
-    await producer.sendAll(
-      ctx.topic,
-      Array.from({ length: 100 }, (_, i) => encode(userRegisterEvent('flood', i))),
-    )
-    await waitFor(async () => (await countRows(db)).profiles === 100, {
-      timeoutMs: 5_000,
-      description: '100 profiles stored during the flood',
-    })
+    await storeProfiles(ctx, 100, 'during the flood')
 
     // Every request but the admitted waiters is answered long before a wait could end.
     await waitFor(() => answers.length >= requests - maxWaiters, {

@@ -27,26 +27,16 @@ const headerValue = (headers: Array<Record<string, string | Buffer>>, name: stri
 
 describe('deadLetterHeaders', () => {
   it('keeps the original headers and adds why and where the message failed', () => {
-    const value = Buffer.from('{oops')
-    const result = decode({ value })
-    if (result.ok) throw new Error('expected a decode failure')
-    const message = {
-      topic: Topics.userRegister,
-      partition: 2,
-      offset: 41,
-      value,
-      size: value.length,
-      headers: [{ [EventHeaders.correlationId]: Buffer.from('abc') }],
-    }
+    const { message, error } = poison(Buffer.from('{oops'))
     const failedAt = new Date('2025-01-02T03:04:05.000Z')
-    const headers = deadLetterHeaders(message, result.error, failedAt)
+    const headers = deadLetterHeaders(message, error, failedAt)
     expect(headers).toEqual([
       { [EventHeaders.correlationId]: Buffer.from('abc') },
       { [DeadLetterHeaders.reason]: 'not_json' },
-      { [DeadLetterHeaders.error]: result.error.message },
+      { [DeadLetterHeaders.error]: error.message },
       { [DeadLetterHeaders.topic]: Topics.userRegister },
-      { [DeadLetterHeaders.partition]: '2' },
-      { [DeadLetterHeaders.offset]: '41' },
+      { [DeadLetterHeaders.partition]: '1' },
+      { [DeadLetterHeaders.offset]: '7' },
       { [DeadLetterHeaders.failedAt]: '2025-01-02T03:04:05.000Z' },
     ])
   })
