@@ -6,16 +6,12 @@ import {
   ProfileQuery,
   ProfileResponse,
 } from '@kafka-ref/shared-contracts'
+import type { Config } from '../config.ts'
 import { ProfileNotFound, WAIT_RETRY_AFTER_SECONDS, WaitCapacityExceeded } from './errors.ts'
 import { findProfile } from './profile-repository.ts'
 
-export interface ProfileRoutesOptions {
-  /** Requests that may wait at once; beyond it a request with `waitMs` is refused at once. */
-  maxWaiters: number
-  rateLimit: { max: number; windowMs: number }
-}
-
-export function profileRoutes(app: ZodFastify, options: ProfileRoutesOptions) {
+/** `options.maxWaiters` requests may wait at once; beyond it a request with `waitMs` is refused at once. */
+export function profileRoutes(app: ZodFastify, options: Config['profiles']) {
   app.get(
     '/profile/:id',
     {

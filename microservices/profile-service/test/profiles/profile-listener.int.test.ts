@@ -2,10 +2,14 @@ import { createTestDatabase, waitFor } from '@kafka-ref/tools/testing'
 import { sql } from 'kysely'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src/config.ts'
 import { ProfileListener } from '../../src/profiles/profile-listener.ts'
 import { PROFILE_CREATED_CHANNEL } from '../../src/profiles/profile-repository.ts'
-import { openTestDatabase } from '../helpers.ts'
+import { httpOnlyEnv, openTestDatabase } from '../helpers.ts'
 import { startTcpProxy } from '../tcp-proxy.ts'
+
+/** PROFILE_LISTENER_HEARTBEAT_MS and PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS as configured by default. */
+const HEARTBEAT = parseConfig(httpOnlyEnv('postgres://localhost/unused')).profiles
 
 // A waiter's `done` is true when it was woken (or told to look again) and false when its own
 // timeout ran out: awaiting it is the wait, and its timeout (20-30 s, well below the test's 60 s)
@@ -30,7 +34,7 @@ describe('ProfileListener', () => {
   }
 
   it('keeps no connection open when closed while it is still connecting (shutdown during a reconnect)', async () => {
-    const listener = new ProfileListener(url, pino({ level: 'silent' }))
+    const listener = new ProfileListener(url, pino({ level: 'silent' }), HEARTBEAT)
     const starting = listener.start()
     await listener.close()
     await starting
@@ -45,7 +49,7 @@ describe('ProfileListener', () => {
   })
 
   it('tells waiters that began while it was reconnecting to look again once it listens again', async () => {
-    const listener = new ProfileListener(url, pino({ level: 'silent' }))
+    const listener = new ProfileListener(url, pino({ level: 'silent' }), HEARTBEAT)
     await listener.start()
     try {
       await sql`
@@ -71,7 +75,7 @@ describe('ProfileListener', () => {
   })
 
   it('wakes a waiter whatever case its id and the notification spell the UUID in', async () => {
-    const listener = new ProfileListener(url, pino({ level: 'silent' }))
+    const listener = new ProfileListener(url, pino({ level: 'silent' }), HEARTBEAT)
     try {
       await listener.start()
       const lower = '3c9e8f7a-6b5d-4c3e-8f2a-1b0c9d8e7f6a'

@@ -111,10 +111,6 @@ export class DeadLetterProducer {
     this.#client = this.#createClient()
   }
 
-  get isConnected(): boolean {
-    return this.#state === 'ready' && this.#client.isConnected()
-  }
-
   get status(): DeadLetterProducerStatus {
     return {
       state: this.#state,
