@@ -1,3 +1,2 @@
 export { type BuildAppOptions, buildApp, SERVICE_NAME } from './app.ts'
 export { type Config, envSchema, parseConfig } from './config.ts'
-export { ProfileConsumer } from './consumer/profile-consumer.ts'

@@ -5,11 +5,5 @@ import { parseConfig } from './config.ts'
 main(SERVICE_NAME, async () => {
   const config = parseConfig()
   const app = await buildApp(config)
-  await runServer({
-    app,
-    host: config.host,
-    port: config.port,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    onListening: () => app.startConsumer(),
-  })
+  await runServer({ app, host: config.host, port: config.port, shutdownTimeoutMs: config.shutdownTimeoutMs })
 })

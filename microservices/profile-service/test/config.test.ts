@@ -14,18 +14,19 @@ describe('parseConfig', () => {
       kafkaTopicNamespace: '',
       kafkaClientId: 'profile-service',
       consumer: {
+        enabled: true,
         batchSize: 100,
         start: 'earliest',
         commitIntervalMs: 0,
-        retryInitialMs: 100,
-        retryMaxMs: 10_000,
+        retry: { initialMs: 100, maxMs: 10_000 },
         messageMaxBytes: 1_048_588,
       },
     })
     expect(Object.isFrozen(config.consumer)).toBe(true)
+    expect(Object.isFrozen(config.consumer.retry)).toBe(true)
     expect(config).toMatchObject({
       databasePoolMax: 10,
-      consumerDatabasePoolMax: 2,
+      consumer: { databasePoolMax: 2 },
       profiles: {
         maxWaiters: 1_000,
         rateLimit: { max: 600, windowMs: 60_000 },
@@ -49,7 +50,7 @@ describe('parseConfig', () => {
     })
     expect(config).toMatchObject({
       databasePoolMax: 4,
-      consumerDatabasePoolMax: 1,
+      consumer: { databasePoolMax: 1 },
       profiles: {
         maxWaiters: 0,
         rateLimit: { max: 5, windowMs: 1000 },
@@ -68,6 +69,11 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ...required, DEDUP_RETENTION_MS: String(DAY - 1) })).toThrow(
       /DEDUP_RETENTION_MS/,
     )
+  })
+
+  it('switches the consumer off with CONSUMER_ENABLED=false, for an instance that only serves HTTP', () => {
+    expect(parseConfig({ ...required, CONSUMER_ENABLED: 'false' }).consumer.enabled).toBe(false)
+    expect(() => parseConfig({ ...required, CONSUMER_ENABLED: 'no' })).toThrow(/CONSUMER_ENABLED/)
   })
 
   it('names the bad variable', () => {

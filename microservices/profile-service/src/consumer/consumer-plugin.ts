@@ -1,71 +1,85 @@
-import { openDatabase } from '@kafka-ref/service-kit'
+import { openDatabase, runWorker } from '@kafka-ref/service-kit'
 import { ConsumerGroups, namespaced, Topics } from '@kafka-ref/shared-contracts'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { ConsumerConfig } from '../config.ts'
+import type { Config } from '../config.ts'
 import type { Database } from '../db/schema.ts'
-import { DeadLetterProducer, type DeadLetterProducerOptions } from '../dead-letter/dead-letter-producer.ts'
-import { ProfileConsumer } from './profile-consumer.ts'
+import { BatchConsumer } from '../kafka/batch-consumer.ts'
+import {
+  DeadLetterProducer,
+  type DeadLetterProducerOptions,
+} from '../kafka/dead-letter/dead-letter-producer.ts'
 import { userRegisterHandler } from './user-register-handler.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    profileConsumer: ProfileConsumer
+    consumer: BatchConsumer
     deadLetterProducer: DeadLetterProducer
-    /** Connects and starts consuming; called by server.ts once the app listens (tests call it too). */
-    startConsumer(): Promise<void>
   }
 }
 
-export interface ConsumerPluginOptions extends ConsumerConfig {
-  brokers: readonly string[]
-  clientId: string
-  topicNamespace: string
-  shutdownTimeoutMs: number
-  databaseUrl: string
-  databasePoolMax: number
+export interface ConsumerPluginOptions {
+  config: Config
+  /** Extra librdkafka settings of the dead-letter producer (tests use them to provoke a real fatal error). */
   deadLetterSettings?: DeadLetterProducerOptions['settings']
 }
 
-async function consumerPlugin(app: FastifyInstance, options: ConsumerPluginOptions) {
-  const log = app.log.child({ component: 'profile-consumer' })
+/**
+ * The `user_register` consumer: a worker started when the app is ready and stopped when it closes
+ * (unless `CONSUMER_ENABLED=false`), storing each event's profile through its own pool and
+ * dead-lettering what cannot be decoded.
+ */
+async function consumerPlugin(app: FastifyInstance, { config, deadLetterSettings }: ConsumerPluginOptions) {
+  const { consumer: settings, kafkaTopicNamespace: namespace, shutdownTimeoutMs } = config
+  const log = app.log.child({ component: 'consumer' })
   // Its own pool (migrated by the database plugin): however many HTTP reads queue for app.db, a
   // partition never waits behind them for a connection.
   const db = await openDatabase<Database>({
-    connectionString: options.databaseUrl,
-    poolMax: options.databasePoolMax,
+    connectionString: config.databaseUrl,
+    poolMax: settings.databasePoolMax,
     onPoolError: (err) => log.warn({ err }, 'idle database connection failed'),
   })
+  // Closed after the worker has stopped: onClose hooks run last added, first.
+  app.addHook('onClose', async () => {
+    await db.destroy()
+  })
   const deadLetter = new DeadLetterProducer({
-    brokers: options.brokers,
-    clientId: options.clientId,
-    topic: namespaced(Topics.userRegisterDeadLetter, options.topicNamespace),
-    timeoutMs: options.deadLetterTimeoutMs,
-    maxMessageBytes: options.messageMaxBytes,
-    settings: options.deadLetterSettings,
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    topic: namespaced(Topics.userRegisterDeadLetter, namespace),
+    timeoutMs: settings.deadLetterTimeoutMs,
+    maxMessageBytes: settings.messageMaxBytes,
+    settings: deadLetterSettings,
     log,
   })
-  const consumer = new ProfileConsumer({
-    ...options,
+  const consumer = new BatchConsumer({
+    ...settings,
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
     // Stable across restarts, so a restarted instance resumes from the group's committed offsets.
-    groupId: namespaced(ConsumerGroups.profileService, options.topicNamespace),
-    topic: namespaced(Topics.userRegister, options.topicNamespace),
+    groupId: namespaced(ConsumerGroups.profileService, namespace),
+    topic: namespaced(Topics.userRegister, namespace),
     handler: userRegisterHandler({ db, deadLetter }),
     log,
   })
-  app.decorate('profileConsumer', consumer)
+  app.decorate('consumer', consumer)
   app.decorate('deadLetterProducer', deadLetter)
-  app.decorate('startConsumer', async () => {
-    await deadLetter.connect(options.shutdownTimeoutMs)
-    await consumer.start(options.shutdownTimeoutMs)
-    log.info('consuming')
-  })
-  // Split the shutdown budget: the consumer first (it may still dead-letter), then the producer.
-  app.addHook('onClose', async () => {
-    await consumer.close({ timeoutMs: options.shutdownTimeoutMs / 2 })
-    await deadLetter.close(options.shutdownTimeoutMs / 4)
-    await db.destroy()
-  })
+  runWorker(
+    app,
+    {
+      start: async () => {
+        await deadLetter.connect(shutdownTimeoutMs)
+        await consumer.start(shutdownTimeoutMs)
+        log.info('consuming')
+      },
+      // Split the shutdown budget: the consumer first (it may still dead-letter), then the producer.
+      stop: async () => {
+        await consumer.close({ timeoutMs: shutdownTimeoutMs / 2 })
+        await deadLetter.close(shutdownTimeoutMs / 4)
+      },
+    },
+    { enabled: settings.enabled },
+  )
 }
 
-export default fp(consumerPlugin, { name: 'profile-consumer', dependencies: ['database'] })
+export default fp(consumerPlugin, { name: 'consumer', dependencies: ['database'] })

@@ -1,13 +1,10 @@
-import { type DecodeError, decode, type UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
+import { type DecodeError, decode, EventHeaders, type UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
 import type { Kysely } from 'kysely'
 import type { Message, MessageHeader } from 'node-rdkafka'
 import type { Database } from '../db/schema.ts'
-import type { DeadLetterProducer } from '../dead-letter/dead-letter-producer.ts'
-import { applyUserRegisteredBatch } from '../profiles/profile-store.ts'
-import type { BatchHandler } from './profile-consumer.ts'
-
-/** Set by the contracts' encode(); read here only to trace messages that cannot be decoded. */
-const CORRELATION_HEADER = 'correlation_id'
+import type { BatchHandler } from '../kafka/batch-consumer.ts'
+import type { DeadLetterProducer } from '../kafka/dead-letter/dead-letter-producer.ts'
+import { applyUserRegisteredBatch } from '../profiles/profile-repository.ts'
 
 function header(headers: MessageHeader[] | undefined, name: string): string | undefined {
   const value = headers?.find((entry) => Object.hasOwn(entry, name))?.[name]
@@ -66,7 +63,8 @@ export function userRegisterHandler(deps: {
       log.warn(
         {
           offset: message.offset,
-          correlationId: header(message.headers, CORRELATION_HEADER),
+          // Set by the contracts' encode(): it traces a message that cannot be decoded.
+          correlationId: header(message.headers, EventHeaders.correlationId),
           reason: error.reason,
           error: error.message,
         },

@@ -9,7 +9,10 @@ export interface ProfilesTable {
   updated_at: Generated<Date>
 }
 
-/** Ids of the events already applied, written in the same transaction as their effect. */
+/**
+ * Ids of the events already applied, written in the same transaction as their effect. Indexed by
+ * `processed_at` (`Indexes.processedEventsAge`), which the retention cleanup deletes by.
+ */
 export interface ProcessedEventsTable {
   event_id: string
   processed_at: Generated<Date>
@@ -21,3 +24,8 @@ export interface Database {
 }
 
 export type ProfileRow = Selectable<ProfilesTable>
+
+/** Index names, for the migrations that create them and the code that relies on them. */
+export const Indexes = {
+  processedEventsAge: 'processed_events_processed_at_idx',
+} as const

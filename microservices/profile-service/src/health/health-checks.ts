@@ -11,7 +11,7 @@ export function healthRoutes(app: ZodFastify, { consumerEnabled }: { consumerEna
       database: async () => ({ ok: await checkDatabase(app.db) }),
       ...(consumerEnabled && {
         consumer: async () => {
-          const consumer = app.profileConsumer
+          const { consumer } = app
           const partitions = consumer.assignments.map((tp) => tp.partition)
           return {
             ok: consumer.isConnected && partitions.length > 0,

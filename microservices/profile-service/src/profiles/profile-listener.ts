@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import pg from 'pg'
-import { PROFILE_CREATED_CHANNEL } from './profile-store.ts'
+import { PROFILE_CREATED_CHANNEL } from './profile-repository.ts'
 
 export interface Waiter {
   /** True when the profile was announced (or notifications were interrupted: look again); false on timeout or close. */
@@ -8,11 +8,12 @@ export interface Waiter {
   cancel(): void
 }
 
+/** PROFILE_LISTENER_HEARTBEAT_MS and PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS, as parsed. */
 export interface ProfileListenerOptions {
-  /** How often the connection is checked with a query (default 10 s). */
-  heartbeatIntervalMs?: number
-  /** A check not answered within this is a dropped connection: closed and opened again (default 5 s). */
-  heartbeatTimeoutMs?: number
+  /** How often the connection is checked with a query. */
+  heartbeatIntervalMs: number
+  /** A check not answered within this is a dropped connection: closed and opened again. */
+  heartbeatTimeoutMs: number
 }
 
 const RECONNECT_DELAY_MS = 500
@@ -37,11 +38,11 @@ export class ProfileListener {
   #closed = false
   #reconnectTimer: NodeJS.Timeout | undefined
 
-  constructor(connectionString: string, log: FastifyBaseLogger, options: ProfileListenerOptions = {}) {
+  constructor(connectionString: string, log: FastifyBaseLogger, options: ProfileListenerOptions) {
     this.#connectionString = connectionString
     this.#log = log
-    this.#heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000
-    this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 5_000
+    this.#heartbeatIntervalMs = options.heartbeatIntervalMs
+    this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs
   }
 
   get isListening(): boolean {

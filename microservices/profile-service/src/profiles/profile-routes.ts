@@ -1,4 +1,4 @@
-import { httpError, type ZodFastify } from '@kafka-ref/service-kit'
+import type { ZodFastify } from '@kafka-ref/service-kit'
 import {
   EventTypes,
   ProblemDetails,
@@ -6,25 +6,12 @@ import {
   ProfileQuery,
   ProfileResponse,
 } from '@kafka-ref/shared-contracts'
-import { findProfile } from './profile-store.ts'
+import type { Config } from '../config.ts'
+import { ProfileNotFound, WAIT_RETRY_AFTER_SECONDS, WaitCapacityExceeded } from './errors.ts'
+import { findProfile } from './profile-repository.ts'
 
-export const ProfileNotFound = httpError('PROFILE_NOT_FOUND', 404, 'profile not found')
-export const WaitCapacityExceeded = httpError(
-  'PROFILE_WAIT_CAPACITY_EXCEEDED',
-  503,
-  'too many requests are waiting for profiles on this instance; retry later',
-)
-
-/** What a refused waiter is told: a moment is enough for other waits to end (or another instance). */
-export const WAIT_RETRY_AFTER_SECONDS = 1
-
-export interface ProfileRoutesOptions {
-  /** Requests that may wait at once; beyond it a request with `waitMs` is refused at once. */
-  maxWaiters: number
-  rateLimit: { max: number; windowMs: number }
-}
-
-export function profileRoutes(app: ZodFastify, options: ProfileRoutesOptions) {
+/** `options.maxWaiters` requests may wait at once; beyond it a request with `waitMs` is refused at once. */
+export function profileRoutes(app: ZodFastify, options: Config['profiles']) {
   app.get(
     '/profile/:id',
     {

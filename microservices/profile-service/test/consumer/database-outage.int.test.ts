@@ -1,26 +1,26 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { encode } from '@kafka-ref/shared-contracts'
 import { type LocalPostgres, startPostgres } from '@kafka-ref/tools'
-import { LogCapture, waitFor } from '@kafka-ref/tools/testing'
-import { sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   committedOffsets,
-  countRows,
-  createTestContext,
-  createTestProducer,
-  openTestDatabase,
-  startApp,
-  useCleanup,
+  LogCapture,
+  useHarness,
   userRegisterEvent,
-} from '../helpers.ts'
+  waitFor,
+} from '@kafka-ref/tools/testing'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { countRows, createTestContext, PARTITIONS, startApp } from '../helpers.ts'
+
+const TAG = 'outage'
 
 /**
  * Runs its own PostgreSQL server, so stopping it cannot disturb the other test files.
  */
-describe('profile consumer during a database outage', () => {
-  const track = useCleanup()
+describe('consumer during a database outage', () => {
+  const harness = useHarness()
   let dataDir: string
   let postgres: LocalPostgres | undefined
 
@@ -36,40 +36,36 @@ describe('profile consumer during a database outage', () => {
 
   it('skips nothing and commits nothing early while the database is down', async () => {
     const server = postgres!
-    const ctx = await createTestContext({ databaseUrl: await server.createDatabase('profiles') })
-    const producer = track(createTestProducer(ctx.brokers), (p) => p.close())
+    const ctx = await createTestContext(harness, { databaseUrl: await server.createDatabase('profiles') })
     const logs = new LogCapture()
-    const app = track(await startApp(ctx.env, { logs }), (a) => a.close())
-    const events = Array.from({ length: 60 }, () => userRegisterEvent())
+    const app = await startApp(harness, ctx.env, { logs })
+    const events = Array.from({ length: 60 }, (_, i) => userRegisterEvent(TAG, i))
     // Event i goes to partition i % 3, so offsets are known: event i is at offset floor(i / 3).
     const send = (from: number, to: number) =>
-      Promise.all(
-        [0, 1, 2].map((partition) =>
-          producer.sendEvents(
-            ctx.topic,
-            events.slice(from, to).filter((_, i) => (from + i) % 3 === partition),
-            partition,
-          ),
-        ),
+      ctx.producer.sendAll(
+        ctx.topic,
+        events.slice(from, to).map((event, i) => ({ ...encode(event), partition: (from + i) % PARTITIONS })),
       )
 
     await send(0, 30)
-    await waitFor(() => app.profileConsumer.processedCount === 30, { description: 'first 30 processed' })
+    await waitFor(() => app.consumer.processedCount === 30, { description: 'first 30 processed' })
 
     await server.stop()
-    const stoppedAt = Date.now()
     await send(30, 60)
-    // Sample the committed offsets throughout the outage: they must never pass the stored work.
+    // Sample the committed offsets throughout the outage, until every partition has failed and
+    // retried several times: they must never pass the stored work.
     const samples: number[][] = []
-    while (Date.now() - stoppedAt < 4000) {
-      samples.push(await committedOffsets(ctx.brokers, ctx.groupId, ctx.topic))
-      await new Promise((resolve) => setTimeout(resolve, 400))
-    }
-    expect(logs.text()).toContain('message failed; partition paused until retry')
+    await waitFor(
+      async () => {
+        samples.push(await committedOffsets(ctx.brokers, ctx.groupId, ctx.topic))
+        return retriedPartitions(logs, OUTAGE_ATTEMPTS).size === PARTITIONS
+      },
+      { timeoutMs: 30_000, intervalMs: 400, description: `${OUTAGE_ATTEMPTS} attempts on every partition` },
+    )
 
     postgres = await startPostgres({ dataDir, port: server.port, persistent: true })
     const restartedAt = new Date()
-    await waitFor(() => app.profileConsumer.processedCount >= 60, {
+    await waitFor(() => app.consumer.processedCount >= 60, {
       timeoutMs: 30_000,
       description: 'all 60 processed',
     })
@@ -79,7 +75,7 @@ describe('profile consumer during a database outage', () => {
       { timeoutMs: 15_000, description: 'offsets 20/20/20 committed' },
     )
 
-    const db = track(openTestDatabase(ctx.databaseUrl), (d) => d.destroy())
+    const { db } = ctx
     expect(await countRows(db)).toEqual({ profiles: 60, events: 60 })
     const storedBefore = await db
       .selectFrom('processed_events')
@@ -105,61 +101,53 @@ describe('profile consumer during a database outage', () => {
 
   it('fetches a partition paused for a retry again once it is revoked and assigned back', async () => {
     const server = postgres!
-    const ctx = await createTestContext({ databaseUrl: await server.createDatabase('profiles_rebalance') })
-    const producer = track(createTestProducer(ctx.brokers), (p) => p.close())
-    const db = track(openTestDatabase(ctx.databaseUrl), (d) => d.destroy())
+    const ctx = await createTestContext(harness, {
+      databaseUrl: await server.createDatabase('profiles_rebalance'),
+    })
+    const { producer, db } = ctx
     const logs = new LogCapture()
     // A first retry 30-60 s after a failure: the partitions are certainly still paused when revoked.
-    const first = track(
-      await startApp(
-        { ...ctx.env, CONSUMER_RETRY_INITIAL_MS: '60000', CONSUMER_RETRY_MAX_MS: '60000' },
-        { logs },
-      ),
-      (a) => a.close(),
+    const first = await startApp(
+      harness,
+      { ...ctx.env, CONSUMER_RETRY_INITIAL_MS: '60000', CONSUMER_RETRY_MAX_MS: '60000' },
+      { logs },
     )
-    await waitFor(() => first.profileConsumer.assignments.length === 3, { description: 'first assigned' })
+    await waitFor(() => first.consumer.assignments.length === 3, { description: 'first assigned' })
 
     await server.stop()
-    await Promise.all(
-      [0, 1, 2].map((partition) => producer.sendEvents(ctx.topic, [userRegisterEvent()], partition)),
+    await producer.sendAll(
+      ctx.topic,
+      [0, 1, 2].map((partition) => ({ ...encode(userRegisterEvent(TAG, partition)), partition })),
     )
-    await waitFor(() => pausedPartitions(logs).size === 3, {
+    await waitFor(() => retriedPartitions(logs, 1).size === 3, {
       timeoutMs: 15_000,
       description: 'all 3 partitions paused',
     })
     postgres = await startPostgres({ dataDir, port: server.port, persistent: true })
 
     // A second instance takes some of the paused partitions, stores their events, and leaves.
-    const second = await startApp(ctx.env)
+    const second = await startApp(harness, ctx.env)
     const moved = await waitFor(
       () => {
-        const partitions = second.profileConsumer.assignments.map((tp) => tp.partition)
+        const partitions = second.consumer.assignments.map((tp) => tp.partition)
         return (
-          partitions.length > 0 &&
-          first.profileConsumer.assignments.length + partitions.length === 3 &&
-          partitions
+          partitions.length > 0 && first.consumer.assignments.length + partitions.length === 3 && partitions
         )
       },
       { timeoutMs: 30_000, description: 'second instance assigned' },
-    ).catch(async (error) => {
-      await second.close()
-      throw error
+    )
+    await waitFor(() => second.consumer.processedCount === moved.length, {
+      timeoutMs: 15_000,
+      description: 'the moved partitions caught up',
     })
-    try {
-      await waitFor(() => second.profileConsumer.processedCount === moved.length, {
-        timeoutMs: 15_000,
-        description: 'the moved partitions caught up',
-      })
-    } finally {
-      await second.close()
-    }
-    await waitFor(() => first.profileConsumer.assignments.length === 3, {
+    await second.close()
+    await waitFor(() => first.consumer.assignments.length === 3, {
       timeoutMs: 30_000,
       description: 'partitions back on the first instance',
     })
 
-    const event = userRegisterEvent()
-    await producer.sendEvents(ctx.topic, [event], moved[0])
+    const event = userRegisterEvent(TAG, 3)
+    await producer.send(ctx.topic, { ...encode(event), partition: moved[0] })
     await waitFor(
       async () =>
         (await db
@@ -172,12 +160,19 @@ describe('profile consumer during a database outage', () => {
   })
 })
 
-/** Partitions the app logged as paused for a retry. */
-function pausedPartitions(logs: LogCapture): Set<number> {
+/** Failed attempts on every partition while the first test samples offsets: about 2-4 s of outage. */
+const OUTAGE_ATTEMPTS = 10
+
+/** Partitions the app logged as paused for a retry after at least `attempts` failed attempts. */
+function retriedPartitions(logs: LogCapture, attempts: number): Set<number> {
   const paused = new Set<number>()
   for (const line of logs.lines) {
-    const entry = JSON.parse(line) as { msg?: string; partition?: number }
-    if (entry.msg === 'message failed; partition paused until retry' && entry.partition !== undefined)
+    const entry = JSON.parse(line) as { msg?: string; partition?: number; attempt?: number }
+    if (
+      entry.msg === 'message failed; partition paused until retry' &&
+      entry.partition !== undefined &&
+      (entry.attempt ?? 0) >= attempts
+    )
       paused.add(entry.partition)
   }
   return paused

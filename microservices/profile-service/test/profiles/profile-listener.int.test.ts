@@ -1,15 +1,19 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { createTestDatabase, waitFor } from '@kafka-ref/tools/testing'
 import { sql } from 'kysely'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src/config.ts'
 import { ProfileListener } from '../../src/profiles/profile-listener.ts'
-import { openTestDatabase } from '../helpers.ts'
+import { PROFILE_CREATED_CHANNEL } from '../../src/profiles/profile-repository.ts'
+import { httpOnlyEnv, openTestDatabase } from '../helpers.ts'
 import { startTcpProxy } from '../tcp-proxy.ts'
 
-/** What `promise` settled to within `ms`, or 'still waiting'. */
-const within = <T>(promise: Promise<T>, ms: number) =>
-  Promise.race([promise, sleep(ms, 'still waiting' as const)])
+/** PROFILE_LISTENER_HEARTBEAT_MS and PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS as configured by default. */
+const HEARTBEAT = parseConfig(httpOnlyEnv('postgres://localhost/unused')).profiles
+
+// A waiter's `done` is true when it was woken (or told to look again) and false when its own
+// timeout ran out: awaiting it is the wait, and its timeout (20-30 s, well below the test's 60 s)
+// is the bound.
 
 describe('ProfileListener', () => {
   let url: string
@@ -30,56 +34,57 @@ describe('ProfileListener', () => {
   }
 
   it('keeps no connection open when closed while it is still connecting (shutdown during a reconnect)', async () => {
-    const listener = new ProfileListener(url, pino({ level: 'silent' }))
+    const listener = new ProfileListener(url, pino({ level: 'silent' }), HEARTBEAT)
     const starting = listener.start()
     await listener.close()
     await starting
 
     expect(listener.isListening).toBe(false)
     // The server closes the session asynchronously after the client's terminate message.
-    for (let i = 0; i < 50 && (await listeningConnections()) > 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    expect(await listeningConnections()).toBe(0)
+    await waitFor(async () => (await listeningConnections()) === 0, {
+      timeoutMs: 1_000,
+      intervalMs: 20,
+      description: 'no LISTEN session left',
+    })
   })
 
   it('tells waiters that began while it was reconnecting to look again once it listens again', async () => {
-    const listener = new ProfileListener(url, pino({ level: 'silent' }))
+    const listener = new ProfileListener(url, pino({ level: 'silent' }), HEARTBEAT)
     await listener.start()
     try {
       await sql`
         select pg_terminate_backend(pid) from pg_stat_activity
         where datname = current_database() and query ilike 'LISTEN%'
       `.execute(admin)
-      const until = async (condition: () => boolean) => {
-        for (let i = 0; i < 250 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 20))
-        expect(condition()).toBe(true)
-      }
-      await until(() => !listener.isListening)
+      await waitFor(() => !listener.isListening, {
+        timeoutMs: 5_000,
+        intervalMs: 20,
+        description: 'connection lost',
+      })
       // Its notification, if any, would have been sent while nobody listened.
       const waiter = listener.wait('6f1c1d2e-3f4a-4b5c-8d6e-7f8091a2b3c4', 20_000)
-      await until(() => listener.isListening)
-      const woken = await Promise.race([
-        waiter.done,
-        new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 2_000)),
-      ])
-      expect(woken).toBe(true)
+      await waitFor(() => listener.isListening, {
+        timeoutMs: 5_000,
+        intervalMs: 20,
+        description: 'listening again',
+      })
+      expect(await waiter.done).toBe(true)
     } finally {
       await listener.close()
     }
   })
 
   it('wakes a waiter whatever case its id and the notification spell the UUID in', async () => {
-    const listener = new ProfileListener(url, pino({ level: 'silent' }))
+    const listener = new ProfileListener(url, pino({ level: 'silent' }), HEARTBEAT)
     try {
       await listener.start()
       const lower = '3c9e8f7a-6b5d-4c3e-8f2a-1b0c9d8e7f6a'
       const upper = '4D8A7B6C-5E4F-4A3B-9C2D-1E0F9A8B7C6D'
       const waiters = [listener.wait(lower.toUpperCase(), 30_000), listener.wait(upper.toLowerCase(), 30_000)]
-      await sql`select pg_notify('profile_created', ${lower}), pg_notify('profile_created', ${upper})`.execute(
+      await sql`select pg_notify(${PROFILE_CREATED_CHANNEL}, ${lower}), pg_notify(${PROFILE_CREATED_CHANNEL}, ${upper})`.execute(
         admin,
       )
-      expect(await Promise.all(waiters.map((waiter) => within(waiter.done, 5_000)))).toEqual([true, true])
+      expect(await Promise.all(waiters.map((waiter) => waiter.done))).toEqual([true, true])
       expect(listener.waiterCount).toBe(0)
     } finally {
       await listener.close()
@@ -102,15 +107,15 @@ describe('ProfileListener', () => {
       const waiter = listener.wait(userId, 30_000)
       // No error, no FIN: the connection just stops carrying anything, and its notification is lost.
       proxy.silenceOpenConnections()
-      await sql`select pg_notify('profile_created', ${userId})`.execute(admin)
+      await sql`select pg_notify(${PROFILE_CREATED_CHANNEL}, ${userId})`.execute(admin)
 
-      expect(await within(waiter.done, 5_000)).toBe(true)
+      expect(await waiter.done).toBe(true)
       await waitFor(() => listener.isListening && proxy.accepted === 2, { description: 'listening again' })
 
       // The new connection carries notifications.
       const next = listener.wait(userId, 30_000)
-      await sql`select pg_notify('profile_created', ${userId})`.execute(admin)
-      expect(await within(next.done, 5_000)).toBe(true)
+      await sql`select pg_notify(${PROFILE_CREATED_CHANNEL}, ${userId})`.execute(admin)
+      expect(await next.done).toBe(true)
     } finally {
       await listener.close()
       await proxy.close()

@@ -1,27 +1,46 @@
 import { randomUUID } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
-import type { ZodFastify } from '@kafka-ref/service-kit'
-import { PROBLEM_CONTENT_TYPE, PROFILE_MAX_WAIT_MS } from '@kafka-ref/shared-contracts'
-import { createTestDatabase } from '@kafka-ref/tools/testing'
+import type { Env, ZodFastify } from '@kafka-ref/service-kit'
+import {
+  PROBLEM_CONTENT_TYPE,
+  PROFILE_MAX_WAIT_MS,
+  type UserRegisterEventV1,
+} from '@kafka-ref/shared-contracts'
+import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { applyUserRegistered } from '../../src/profiles/profile-store.ts'
-import { startApp, useCleanup, userRegisterEvent } from '../helpers.ts'
+import { applyUserRegisteredBatch } from '../../src/profiles/profile-repository.ts'
+import { httpOnlyEnv, startApp } from '../helpers.ts'
+
+const TAG = 'routes'
 
 // The HTTP side only: events are applied directly, as the consumer would.
 describe('GET /profile/:id', () => {
-  const track = useCleanup()
-  let env: Record<string, string>
+  const harness = useHarness()
+  let env: Env
 
   beforeAll(async () => {
-    env = {
-      DATABASE_URL: await createTestDatabase('profile_routes'),
-      KAFKA_BROKERS: 'unused:9092',
-      LOG_LEVEL: 'silent',
-    }
+    env = httpOnlyEnv(await createTestDatabase('profile_routes'))
   })
 
-  const start = async (extra: Record<string, string> = {}): Promise<ZodFastify> =>
-    track(await startApp({ ...env, ...extra }, { consume: false }), (app) => app.close())
+  const start = (extra: Env = {}): Promise<ZodFastify> => startApp(harness, { ...env, ...extra })
+
+  const apply = (app: ZodFastify, event: UserRegisterEventV1) => applyUserRegisteredBatch(app.db, [event])
+
+  /** Resolves once a request waits for its profile (subscribed; its first lookup done or under way). */
+  const waiting = (app: ZodFastify) =>
+    waitFor(() => app.profileListener.waiterCount === 1, { description: 'a request waiting' })
+
+  /**
+   * Asks for `event`'s profile by `id` (its user id as spelled in the URL), waiting up to `waitMs`,
+   * and stores the profile only once the request waits: it cannot have been found at the first
+   * lookup. Returns the answer and when the profile was stored.
+   */
+  async function storeWhileWaiting(app: ZodFastify, event: UserRegisterEventV1, id: string, waitMs: number) {
+    const pending = app.inject({ url: `/profile/${id}?waitMs=${waitMs}` })
+    await waiting(app)
+    const storedAt = Date.now()
+    await apply(app, event)
+    return { response: await pending, storedAt }
+  }
 
   /** A profile row written the way no notification announces it (a NOTIFY lost on the way). */
   const storeSilently = (app: ZodFastify, userId: string) =>
@@ -32,8 +51,8 @@ describe('GET /profile/:id', () => {
 
   it('returns the stored profile, its display name defaulting to the username', async () => {
     const app = await start()
-    const event = userRegisterEvent()
-    await applyUserRegistered(app.db, event)
+    const event = userRegisterEvent(TAG, 0)
+    await apply(app, event)
 
     const response = await app.inject({ url: `/profile/${event.data.userId}` })
     expect(response.statusCode).toBe(200)
@@ -44,8 +63,8 @@ describe('GET /profile/:id', () => {
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })
 
-    const named = userRegisterEvent({ displayName: 'Ada L.' })
-    await applyUserRegistered(app.db, named)
+    const named = userRegisterEvent(TAG, 1, { displayName: 'Ada L.' })
+    await apply(app, named)
     expect((await app.inject({ url: `/profile/${named.data.userId}` })).json().displayName).toBe('Ada L.')
   })
 
@@ -66,18 +85,12 @@ describe('GET /profile/:id', () => {
 
   it('waits for a profile stored during the request and answers as soon as it is', async () => {
     const app = await start()
-    const event = userRegisterEvent()
-    const started = Date.now()
-    const pending = app.inject({ url: `/profile/${event.data.userId}?waitMs=8000` })
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    await applyUserRegistered(app.db, event)
-
-    const response = await pending
-    const elapsed = Date.now() - started
+    const event = userRegisterEvent(TAG, 0)
+    const { response, storedAt } = await storeWhileWaiting(app, event, event.data.userId, 8000)
     expect(response.statusCode).toBe(200)
     expect(response.json().userId).toBe(event.data.userId)
-    expect(elapsed).toBeGreaterThanOrEqual(300)
-    expect(elapsed).toBeLessThan(2000)
+    // Woken by the notification, long before its wait of 8 s would end.
+    expect(Date.now() - storedAt).toBeLessThan(2000)
   })
 
   it('gives up with 404 when the wait runs out', async () => {
@@ -90,14 +103,10 @@ describe('GET /profile/:id', () => {
 
   it('finds a profile asked for by its upper-case id and stored during the wait', async () => {
     const app = await start()
-    const event = userRegisterEvent()
+    const event = userRegisterEvent(TAG, 0)
     const started = Date.now()
-    const pending = app.inject({ url: `/profile/${event.data.userId.toUpperCase()}?waitMs=4000` })
-    // The scenario of the issue: stored 300 ms after the request began waiting (announced in lower case).
-    await sleep(300)
-    await applyUserRegistered(app.db, event)
-
-    const response = await pending
+    // The scenario of the issue: stored while the request waits (announced in lower case).
+    const { response } = await storeWhileWaiting(app, event, event.data.userId.toUpperCase(), 4000)
     expect(response.statusCode).toBe(200)
     expect(response.json().userId).toBe(event.data.userId)
     // Woken by the notification, not found by the last look at the deadline.
@@ -109,7 +118,7 @@ describe('GET /profile/:id', () => {
     const userId = randomUUID()
     const started = Date.now()
     const pending = app.inject({ url: `/profile/${userId}?waitMs=1500` })
-    await sleep(300)
+    await waiting(app)
     await storeSilently(app, userId)
 
     const response = await pending

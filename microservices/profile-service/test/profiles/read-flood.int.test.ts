@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { LogCapture, waitFor } from '@kafka-ref/tools/testing'
+import { encode } from '@kafka-ref/shared-contracts'
+import { LogCapture, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
 import { describe, expect, it } from 'vitest'
-import {
-  countRows,
-  createTestContext,
-  createTestProducer,
-  openTestDatabase,
-  startApp,
-  useCleanup,
-  userRegisterEvent,
-} from '../helpers.ts'
+import { countRows, createTestContext, startApp, type TestContext } from '../helpers.ts'
 
 interface Answer {
   /** 0 when the request failed without an HTTP answer. */
@@ -57,19 +50,29 @@ const count = (answers: Answer[], predicate: (answer: Answer) => boolean) => ans
 const consumerTrouble = (logs: LogCapture) =>
   logs.lines.filter((line) => {
     const entry = JSON.parse(line)
-    return entry.component === 'profile-consumer' && entry.level >= 40
+    return entry.component === 'consumer' && entry.level >= 40
   })
 
 describe('GET /profile/:id under a read flood', () => {
-  const track = useCleanup()
+  const harness = useHarness()
+
+  /** Sends `count` events and waits (5 s at most) until their profiles are stored. */
+  async function storeProfiles({ producer, db, topic }: TestContext, count: number, during: string) {
+    await producer.sendAll(
+      topic,
+      Array.from({ length: count }, (_, i) => encode(userRegisterEvent('flood', i))),
+    )
+    await waitFor(async () => (await countRows(db)).profiles === count, {
+      timeoutMs: 5_000,
+      description: `${count} profiles stored ${during}`,
+    })
+  }
 
   it('stores events while every connection of the read pool is taken', async () => {
-    const ctx = await createTestContext()
-    const producer = track(createTestProducer(ctx.brokers), (p) => p.close())
-    const db = track(openTestDatabase(ctx.databaseUrl), (d) => d.destroy())
+    const ctx = await createTestContext(harness)
     const logs = new LogCapture()
-    const app = track(await startApp({ ...ctx.env, DATABASE_POOL_MAX: '10' }, { logs }), (a) => a.close())
-    await waitFor(() => app.profileConsumer.assignments.length === 3, { description: 'partitions assigned' })
+    const app = await startApp(harness, { ...ctx.env, DATABASE_POOL_MAX: '10' }, { logs })
+    await waitFor(() => app.consumer.assignments.length === 3, { description: 'partitions assigned' })
 
     // Ten slow reads hold the ten connections HTTP requests may use.
     let held = 0
@@ -85,14 +88,7 @@ describe('GET /profile/:id under a read flood', () => {
     )
     try {
       await waitFor(() => held === 10, { description: 'read pool exhausted' })
-      await producer.sendEvents(
-        ctx.topic,
-        Array.from({ length: 20 }, () => userRegisterEvent()),
-      )
-      await waitFor(async () => (await countRows(db)).profiles === 20, {
-        timeoutMs: 5_000,
-        description: '20 profiles stored while the read pool is exhausted',
-      })
+      await storeProfiles(ctx, 20, 'while the read pool is exhausted')
     } finally {
       release()
       await Promise.all(holders)
@@ -103,24 +99,20 @@ describe('GET /profile/:id under a read flood', () => {
   it('stores 100 events within 5 s while 5,000 requests wait for random ids, refusing the excess at once', async () => {
     const requests = 5_000
     const maxWaiters = 1_000
-    const ctx = await createTestContext()
-    const producer = track(createTestProducer(ctx.brokers), (p) => p.close())
-    const db = track(openTestDatabase(ctx.databaseUrl), (d) => d.destroy())
+    const ctx = await createTestContext(harness)
     const logs = new LogCapture()
-    const app = track(
-      await startApp(
-        {
-          ...ctx.env,
-          // Every request comes from 127.0.0.1: the per-client rate limit is not what is tested here.
-          PROFILE_RATE_LIMIT_MAX: '1000000',
-          PROFILE_MAX_WAITERS: String(maxWaiters),
-          LOG_LEVEL: 'warn',
-        },
-        { logs },
-      ),
-      (a) => a.close(),
+    const app = await startApp(
+      harness,
+      {
+        ...ctx.env,
+        // Every request comes from 127.0.0.1: the per-client rate limit is not what is tested here.
+        PROFILE_RATE_LIMIT_MAX: '1000000',
+        PROFILE_MAX_WAITERS: String(maxWaiters),
+        LOG_LEVEL: 'warn',
+      },
+      { logs },
     )
-    await waitFor(() => app.profileConsumer.assignments.length === 3, { description: 'partitions assigned' })
+    await waitFor(() => app.consumer.assignments.length === 3, { description: 'partitions assigned' })
     // The kernel queues at most `backlog` connections not yet accepted (capped by somaxconn).
     await app.listen({ host: '127.0.0.1', port: 0, backlog: requests })
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
@@ -138,10 +130,12 @@ describe('GET /profile/:id under a read flood', () => {
     const sampler = setInterval(() => {
       mostWaiters = Math.max(mostWaiters, app.profileListener.waiterCount)
     }, 5)
-    track(sampler, async (timer) => clearInterval(timer))
+    harness.track(sampler, (timer) => clearInterval(timer))
 
     // Real sockets, all at once: `inject` would skip the connection handling a flood costs.
-    const agent = track(new http.Agent({ keepAlive: false, maxSockets: Infinity }), async (a) => a.destroy())
+    const agent = harness.track(new http.Agent({ keepAlive: false, maxSockets: Infinity }), (a) =>
+      a.destroy(),
+    )
     const answers: Answer[] = []
     const flood = Array.from({ length: requests }, () =>
       get(`${base}/profile/${randomUUID()}?waitMs=10000`, agent).then((answer) => {
@@ -151,12 +145,7 @@ describe('GET /profile/:id under a read flood', () => {
     )
 
     await waitFor(() => received >= requests / 5, { timeoutMs: 20_000, description: 'flood under way' })
-    const events = Array.from({ length: 100 }, () => userRegisterEvent())
-    await producer.sendEvents(ctx.topic, events)
-    await waitFor(async () => (await countRows(db)).profiles === 100, {
-      timeoutMs: 5_000,
-      description: '100 profiles stored during the flood',
-    })
+    await storeProfiles(ctx, 100, 'during the flood')
 
     // Every request but the admitted waiters is answered long before a wait could end.
     await waitFor(() => answers.length >= requests - maxWaiters, {

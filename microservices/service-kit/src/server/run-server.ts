@@ -7,8 +7,6 @@ export interface RunServerOptions {
   port: number
   /** Upper bound for a graceful shutdown; past it the process exits anyway. */
   shutdownTimeoutMs: number
-  /** Runs once the server listens, e.g. to start consuming. */
-  onListening?: () => Promise<void>
 }
 
 /**
@@ -23,7 +21,6 @@ export async function runServer(options: RunServerOptions): Promise<void> {
     await app.close()
   })
   await app.listen({ host: options.host, port: options.port })
-  await options.onListening?.()
 }
 
 /**

@@ -42,7 +42,7 @@ export async function fillTopic(brokers: string, topic: string, messages: Encode
 }
 
 /**
- * profile-service's consumer settings (src/consumer/kafka-consumer-client.ts): non-flowing
+ * profile-service's consumer settings (src/kafka/consumer-client.ts): non-flowing
  * consume(100), manual commits, partition EOF, fetch.wait.max.ms 10, poll timeout 500.
  */
 const PROFILE_SERVICE_SETTINGS = {

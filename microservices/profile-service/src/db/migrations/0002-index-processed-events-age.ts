@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely'
+import { Indexes } from '../schema.ts'
 
 // The retention cleanup deletes by age; without this index each run would scan the whole table.
 // biome-ignore lint/suspicious/noExplicitAny: Kysely migrations must accept any database shape.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
-    .createIndex('processed_events_processed_at_idx')
+    .createIndex(Indexes.processedEventsAge)
     .on('processed_events')
     .column('processed_at')
     .execute()
@@ -12,5 +13,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // biome-ignore lint/suspicious/noExplicitAny: see up()
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('processed_events_processed_at_idx').execute()
+  await db.schema.dropIndex(Indexes.processedEventsAge).execute()
 }

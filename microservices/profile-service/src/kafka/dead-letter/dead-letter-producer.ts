@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { type BackoffOptions, backoffDelay } from '@kafka-ref/service-kit'
 import type { DecodeError } from '@kafka-ref/shared-contracts'
 import type { FastifyBaseLogger } from 'fastify'
 import rdkafka, { type DeliveryReport, type LibrdKafkaError, type Message } from 'node-rdkafka'
-import { backoffDelay } from '../consumer/backoff.ts'
 import {
   type DeadLetterRecord,
   deadLetterRecord,
@@ -41,7 +41,7 @@ export interface DeadLetterProducerStatus {
 const POLL_INTERVAL_MS = 10
 /** A v2 record batch's own header: what the broker's limit counts besides the record. */
 const RECORD_BATCH_OVERHEAD_BYTES = 61
-const RECREATE_BACKOFF = { initialMs: 100, maxMs: 10_000 }
+const RECREATE_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 10_000 }
 /** Flush bound for a replaced producer: after a fatal error librdkafka has nothing left to send. */
 const RETIRE_TIMEOUT_MS = 1000
 
@@ -109,10 +109,6 @@ export class DeadLetterProducer {
     this.#log = options.log
     this.#maxRecordBytes = options.maxMessageBytes - RECORD_BATCH_OVERHEAD_BYTES
     this.#client = this.#createClient()
-  }
-
-  get isConnected(): boolean {
-    return this.#state === 'ready' && this.#client.isConnected()
   }
 
   get status(): DeadLetterProducerStatus {
@@ -259,7 +255,7 @@ export class DeadLetterProducer {
         }
         // A failed connect cleans up after itself (node-rdkafka disconnects it).
         this.#log.warn({ err, attempt }, 'new dead-letter producer cannot connect yet')
-        const delayMs = backoffDelay(attempt, RECREATE_BACKOFF.initialMs, RECREATE_BACKOFF.maxMs)
+        const delayMs = backoffDelay(attempt, RECREATE_BACKOFF)
         await sleep(delayMs, undefined, { signal: this.#stop.signal }).catch(() => undefined)
         continue
       }

@@ -1,11 +1,11 @@
-import { DeadLetterHeaders, decode, Topics } from '@kafka-ref/shared-contracts'
+import { DeadLetterHeaders, decode, EventHeaders, Topics } from '@kafka-ref/shared-contracts'
 import { describe, expect, it } from 'vitest'
 import {
   deadLetterHeaders,
   deadLetterRecord,
   headersOnlyRecord,
   recordSize,
-} from '../../src/dead-letter/dead-letter-message.ts'
+} from '../../../src/kafka/dead-letter/dead-letter-message.ts'
 
 function poison(value: Buffer) {
   const result = decode({ value })
@@ -17,7 +17,7 @@ function poison(value: Buffer) {
     key: 'user-key',
     value,
     size: value.length,
-    headers: [{ correlation_id: Buffer.from('abc') }],
+    headers: [{ [EventHeaders.correlationId]: Buffer.from('abc') }],
   }
   return { message, error: result.error }
 }
@@ -27,26 +27,16 @@ const headerValue = (headers: Array<Record<string, string | Buffer>>, name: stri
 
 describe('deadLetterHeaders', () => {
   it('keeps the original headers and adds why and where the message failed', () => {
-    const value = Buffer.from('{oops')
-    const result = decode({ value })
-    if (result.ok) throw new Error('expected a decode failure')
-    const message = {
-      topic: Topics.userRegister,
-      partition: 2,
-      offset: 41,
-      value,
-      size: value.length,
-      headers: [{ correlation_id: Buffer.from('abc') }],
-    }
+    const { message, error } = poison(Buffer.from('{oops'))
     const failedAt = new Date('2025-01-02T03:04:05.000Z')
-    const headers = deadLetterHeaders(message, result.error, failedAt)
+    const headers = deadLetterHeaders(message, error, failedAt)
     expect(headers).toEqual([
-      { correlation_id: Buffer.from('abc') },
+      { [EventHeaders.correlationId]: Buffer.from('abc') },
       { [DeadLetterHeaders.reason]: 'not_json' },
-      { [DeadLetterHeaders.error]: result.error.message },
+      { [DeadLetterHeaders.error]: error.message },
       { [DeadLetterHeaders.topic]: Topics.userRegister },
-      { [DeadLetterHeaders.partition]: '2' },
-      { [DeadLetterHeaders.offset]: '41' },
+      { [DeadLetterHeaders.partition]: '1' },
+      { [DeadLetterHeaders.offset]: '7' },
       { [DeadLetterHeaders.failedAt]: '2025-01-02T03:04:05.000Z' },
     ])
   })
@@ -70,7 +60,7 @@ describe('deadLetterHeaders', () => {
     expect(record.key).toBe('user-key')
     expect(record.value!.length).toBeGreaterThan(9000)
     expect(record.value).toEqual(message.value.subarray(0, record.value!.length))
-    expect(headerValue(record.headers, 'correlation_id')).toBe('abc')
+    expect(headerValue(record.headers, EventHeaders.correlationId)).toBe('abc')
     expect(headerValue(record.headers, DeadLetterHeaders.offset)).toBe('7')
     expect(headerValue(record.headers, DeadLetterHeaders.originalSize)).toBe('20000')
     expect(headerValue(record.headers, DeadLetterHeaders.truncated)).toMatch(

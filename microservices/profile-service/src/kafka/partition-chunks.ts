@@ -1,5 +1,7 @@
 import type { Message } from 'node-rdkafka'
-import { partitionKey } from './offset-tracker.ts'
+
+/** The key of a partition in the consumer's maps (ownership, retries, offsets). */
+export const partitionKey = (topic: string, partition: number) => `${topic}/${partition}`
 
 /**
  * Splits a polled batch into one chunk per partition, each in offset order as fetched, the chunks

@@ -1,26 +1,21 @@
 import { randomUUID } from 'node:crypto'
-import { createTestDatabase, waitFor } from '@kafka-ref/tools/testing'
+import { createTestDatabase, useHarness, waitFor } from '@kafka-ref/tools/testing'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { deleteExpiredProcessedEvents } from '../../src/profiles/processed-events-retention.ts'
-import { openTestDatabase, startApp, useCleanup } from '../helpers.ts'
+import { deleteExpiredProcessedEvents } from '../../src/consumer/processed-events-retention.ts'
+import { Indexes } from '../../src/db/schema.ts'
+import { httpOnlyEnv, openTestDatabase, startApp } from '../helpers.ts'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 
 describe('processed_events retention', () => {
-  const track = useCleanup()
+  const harness = useHarness()
 
   async function setUp(env: Record<string, string> = {}) {
     const databaseUrl = await createTestDatabase('processed_events_retention')
-    const app = track(
-      await startApp(
-        { DATABASE_URL: databaseUrl, KAFKA_BROKERS: 'unused:9092', LOG_LEVEL: 'silent', ...env },
-        { consume: false },
-      ),
-      (a) => a.close(),
-    )
-    const db = track(openTestDatabase(databaseUrl), (d) => d.destroy())
+    const app = await startApp(harness, { ...httpOnlyEnv(databaseUrl), ...env })
+    const db = harness.track(openTestDatabase(databaseUrl), (d) => d.destroy())
     /** Records event ids as processed `ageMs` ago (by the database's clock, like the consumer). */
     const record = async (count: number, ageMs: number) => {
       const ids = Array.from({ length: count }, () => randomUUID())
@@ -75,8 +70,6 @@ describe('processed_events retention', () => {
         tx,
       )
     })
-    expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain(
-      'processed_events_processed_at_idx',
-    )
+    expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain(Indexes.processedEventsAge)
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { OffsetTracker, partitionKey } from '../../src/consumer/offset-tracker.ts'
+import { OffsetTracker } from '../../src/kafka/offset-tracker.ts'
+import { partitionKey } from '../../src/kafka/partition-chunks.ts'
 
 describe('OffsetTracker', () => {
   it('commits the offset after the last stored message, per partition', () => {

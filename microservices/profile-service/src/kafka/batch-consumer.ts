@@ -1,14 +1,17 @@
 import type { FastifyBaseLogger } from 'fastify'
-import rdkafka, {
-  type Assignment,
-  type LibrdKafkaError,
-  type Message,
-  type TopicPartition,
-} from 'node-rdkafka'
-import { connect, createKafkaConsumer, disconnectWithin, poll } from './kafka-consumer-client.ts'
-import { OffsetTracker, partitionKey, type TopicPartitionOffset } from './offset-tracker.ts'
-import { partitionChunks } from './partition-chunks.ts'
+import type { KafkaConsumer, LibrdKafkaError, Message, TopicPartition } from 'node-rdkafka'
+import {
+  type ConsumerConfig,
+  type ConsumerIdentity,
+  connect,
+  createKafkaConsumer,
+  disconnectWithin,
+  poll,
+} from './consumer-client.ts'
+import { OffsetTracker, type TopicPartitionOffset } from './offset-tracker.ts'
+import { partitionChunks, partitionKey } from './partition-chunks.ts'
 import { PartitionRetries } from './partition-retries.ts'
+import { OwnedPartitions } from './rebalance.ts'
 
 /**
  * Applies consecutive messages of one partition together (e.g. in one transaction). A throw means
@@ -17,20 +20,9 @@ import { PartitionRetries } from './partition-retries.ts'
  */
 export type BatchHandler = (messages: Message[], log: FastifyBaseLogger) => Promise<void>
 
-export interface ProfileConsumerOptions {
-  brokers: readonly string[]
-  clientId: string
-  groupId: string
+/** The parsed settings, plus what the plugin that runs the consumer decides. */
+export interface BatchConsumerOptions extends ConsumerConfig, ConsumerIdentity {
   topic: string
-  batchSize: number
-  retryInitialMs: number
-  retryMaxMs: number
-  start: 'earliest' | 'latest'
-  pollTimeoutMs: number
-  fetchWaitMaxMs: number
-  sessionTimeoutMs: number
-  messageMaxBytes: number
-  commitIntervalMs: number
   handler: BatchHandler
   log: FastifyBaseLogger
 }
@@ -42,7 +34,6 @@ export interface CloseOptions {
   timeoutMs?: number
 }
 
-const { ERR__ASSIGN_PARTITIONS, ERR__REVOKE_PARTITIONS } = rdkafka.CODES.ERRORS
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -50,11 +41,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * effect of every message before it is durable, and a failed message is retried (its partition
  * paused and rewound) until it succeeds, so nothing is skipped. Handlers must be idempotent.
  */
-export class ProfileConsumer {
-  readonly #options: ProfileConsumerOptions
-  readonly #consumer: rdkafka.KafkaConsumer
+export class BatchConsumer {
+  readonly #options: BatchConsumerOptions
+  readonly #consumer: KafkaConsumer
   readonly #tracker = new OffsetTracker()
-  readonly #owned = new Map<string, TopicPartition>()
+  readonly #owned: OwnedPartitions
   readonly #retries: PartitionRetries
   #loop: Promise<void> | undefined
   #batch: Promise<void> = Promise.resolve()
@@ -63,18 +54,28 @@ export class ProfileConsumer {
   #lastCommitAt = 0
   #processed = 0
 
-  constructor(options: ProfileConsumerOptions) {
+  constructor(options: BatchConsumerOptions) {
     this.#options = options
-    this.#consumer = createKafkaConsumer({
-      ...options,
-      onRebalance: (error, assignment) => this.#onRebalance(error, assignment),
+    // The callbacks run only once connected, when every field below is set.
+    this.#consumer = createKafkaConsumer(options, {
+      onRebalance: (error, assignment) => this.#owned.onRebalance(error, assignment),
       onCommitted: (error, offsets) => this.#onCommitted(error, offsets),
     })
     this.#consumer.on('event.error', (err) => options.log.warn({ err }, 'kafka consumer error'))
+    this.#owned = new OwnedPartitions(this.#consumer, options.log, {
+      batchDone: () => this.#batch,
+      release: (keys) => {
+        if (this.#commitOnClose) this.#commit((key) => keys.has(key))
+        for (const key of keys) {
+          this.#retries.clear(key)
+          this.#tracker.forget(key)
+        }
+      },
+      isClosing: () => this.#stopping,
+    })
     this.#retries = new PartitionRetries({
       consumer: this.#consumer,
-      retryInitialMs: options.retryInitialMs,
-      retryMaxMs: options.retryMaxMs,
+      retry: options.retry,
       log: options.log,
       canResume: (key) => this.#owned.has(key) && !this.#stopping,
     })
@@ -85,7 +86,7 @@ export class ProfileConsumer {
   }
 
   get assignments(): TopicPartition[] {
-    return [...this.#owned.values()]
+    return this.#owned.list()
   }
 
   /** Partitions paused until a failed message is retried. */
@@ -118,21 +119,21 @@ export class ProfileConsumer {
     this.#retries.cancelAll()
     if (!this.#consumer.isConnected()) return
     if (commit) this.#commit((key) => this.#owned.has(key))
-    // librdkafka's close waits for the commit above, then revokes (see #revoke) and leaves the group.
+    // librdkafka's close waits for the commit above, then revokes (see OwnedPartitions) and leaves the group.
     if (!(await disconnectWithin(this.#consumer, timeoutMs))) {
       this.#options.log.warn({ timeoutMs }, 'kafka consumer did not close in time; giving up on it')
     }
   }
 
   async #run(): Promise<void> {
-    const { log, retryInitialMs } = this.#options
+    const { log, retry } = this.#options
     while (!this.#stopping) {
       let messages: Message[]
       try {
         messages = await poll(this.#consumer, this.#options.batchSize)
       } catch (err) {
         log.warn({ err }, 'kafka poll failed')
-        await sleep(retryInitialMs)
+        await sleep(retry.initialMs)
         continue
       }
       // One batch at a time: the next poll waits for this one, which is the backpressure.
@@ -222,52 +223,5 @@ export class ProfileConsumer {
     if (!error) return
     this.#options.log.warn({ err: error, offsets }, 'offset commit failed; retrying with the next one')
     this.#tracker.commitFailed(offsets)
-  }
-
-  #onRebalance(error: LibrdKafkaError, assignment: Assignment[]) {
-    const { log } = this.#options
-    if (error.code === ERR__ASSIGN_PARTITIONS) {
-      for (const { topic, partition } of assignment)
-        this.#owned.set(partitionKey(topic, partition), { topic, partition })
-      try {
-        if (this.#consumer.rebalanceProtocol() === 'COOPERATIVE') this.#consumer.incrementalAssign(assignment)
-        else this.#consumer.assign(assignment)
-        // librdkafka keeps an application pause across unassign and assign: a partition revoked while
-        // paused for a retry would come back paused, never fetched again. A newly assigned partition
-        // has no retry here, so nothing it carries is ours to keep.
-        this.#consumer.resume(assignment)
-        log.info({ partitions: assignment.map((tp) => tp.partition) }, 'partitions assigned')
-      } catch (err) {
-        log.error({ err }, 'cannot take the assigned partitions')
-      }
-    } else if (error.code === ERR__REVOKE_PARTITIONS) {
-      // Stop handling them at once; the message in flight finishes in #revoke.
-      for (const { topic, partition } of assignment) this.#owned.delete(partitionKey(topic, partition))
-      void this.#revoke(assignment)
-    } else {
-      log.error({ err: error }, 'rebalance failed')
-    }
-  }
-
-  /** Commits what was stored for the revoked partitions before handing them over. */
-  async #revoke(assignment: Assignment[]) {
-    await this.#batch
-    const keys = new Set(assignment.map(({ topic, partition }) => partitionKey(topic, partition)))
-    if (this.#commitOnClose) this.#commit((key) => keys.has(key))
-    for (const key of keys) {
-      this.#retries.clear(key)
-      this.#tracker.forget(key)
-    }
-    try {
-      // The retry is dropped with the partition, so its pause must go too (see the assign branch).
-      // Not when closing: the pauses go with the consumer, and node-rdkafka refuses a resume then.
-      if (!this.#stopping) this.#consumer.resume(assignment)
-      if (this.#consumer.rebalanceProtocol() === 'COOPERATIVE') this.#consumer.incrementalUnassign(assignment)
-      else this.#consumer.unassign()
-      this.#options.log.info({ partitions: assignment.map((tp) => tp.partition) }, 'partitions revoked')
-    } catch (err) {
-      if (this.#consumer.isConnected())
-        this.#options.log.error({ err }, 'cannot release the revoked partitions')
-    }
   }
 }

@@ -1,6 +1,6 @@
 import type { Message } from 'node-rdkafka'
 import { describe, expect, it } from 'vitest'
-import { partitionChunks } from '../../src/consumer/partition-chunks.ts'
+import { partitionChunks } from '../../src/kafka/partition-chunks.ts'
 
 const message = (partition: number, offset: number, topic = 't') =>
   ({ topic, partition, offset, value: null, size: 0 }) as unknown as Message

@@ -1,16 +1,18 @@
 import rdkafka, { type Assignment, type LibrdKafkaError, type Message } from 'node-rdkafka'
+import type { Config } from '../config.ts'
 import type { TopicPartitionOffset } from './offset-tracker.ts'
 
-export interface KafkaConsumerSettings {
+/** The consumer's settings as parsed from the environment (`CONSUMER_*`, `KAFKA_MESSAGE_MAX_BYTES`). */
+export type ConsumerConfig = Config['consumer']
+
+/** Where and as whom the consumer connects: what the plugin adds to the parsed settings. */
+export interface ConsumerIdentity {
   brokers: readonly string[]
   clientId: string
   groupId: string
-  start: 'earliest' | 'latest'
-  pollTimeoutMs: number
-  fetchWaitMaxMs: number
-  sessionTimeoutMs: number
-  /** The largest record batch the broker accepts. */
-  messageMaxBytes: number
+}
+
+export interface ConsumerCallbacks {
   onRebalance: (error: LibrdKafkaError, assignment: Assignment[]) => void
   onCommitted: (error: LibrdKafkaError | undefined, offsets: TopicPartitionOffset[]) => void
 }
@@ -22,7 +24,10 @@ const DEFAULT_FETCH_MESSAGE_MAX_BYTES = 1_048_576
  * A librdkafka consumer for manual, exactly-after-storage commits: no automatic commit or offset
  * store, cooperative rebalancing driven by our own callback.
  */
-export function createKafkaConsumer(settings: KafkaConsumerSettings): rdkafka.KafkaConsumer {
+export function createKafkaConsumer(
+  settings: ConsumerConfig & ConsumerIdentity,
+  callbacks: ConsumerCallbacks,
+): rdkafka.KafkaConsumer {
   const consumer = new rdkafka.KafkaConsumer(
     {
       'metadata.broker.list': settings.brokers.join(','),
@@ -43,8 +48,8 @@ export function createKafkaConsumer(settings: KafkaConsumerSettings): rdkafka.Ka
       'session.timeout.ms': settings.sessionTimeoutMs,
       // librdkafka wants heartbeats well inside the session timeout; a third is the usual ratio.
       'heartbeat.interval.ms': Math.floor(settings.sessionTimeoutMs / 3),
-      rebalance_cb: settings.onRebalance,
-      offset_commit_cb: settings.onCommitted,
+      rebalance_cb: callbacks.onRebalance,
+      offset_commit_cb: callbacks.onCommitted,
     },
     { 'auto.offset.reset': settings.start },
   )

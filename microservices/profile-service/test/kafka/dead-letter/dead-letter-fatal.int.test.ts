@@ -1,19 +1,15 @@
 import { DeadLetterHeaders, encode } from '@kafka-ref/shared-contracts'
-import { LogCapture, waitFor } from '@kafka-ref/tools/testing'
-import { describe, expect, it } from 'vitest'
 import {
   committedOffsets,
-  createTestContext,
-  createTestProducer,
   headersOf,
-  readMessages,
-  setTopicConfig,
-  startApp,
-  useCleanup,
+  LogCapture,
+  readTopic,
+  useHarness,
   userRegisterEvent,
-} from '../helpers.ts'
-
-const NO_OFFSET = -1001
+  waitFor,
+} from '@kafka-ref/tools/testing'
+import { describe, expect, it } from 'vitest'
+import { createTestContext, NO_OFFSET, setTopicConfig, startApp } from '../../helpers.ts'
 
 interface LogEntry {
   level: number
@@ -24,24 +20,22 @@ interface LogEntry {
 const entries = (logs: LogCapture) => logs.lines.map((line) => JSON.parse(line) as LogEntry)
 
 describe('dead-letter producer after a fatal error', () => {
-  const track = useCleanup()
+  const harness = useHarness()
 
   it('reports the fatal error, commits nothing past the message meanwhile, and recreates the producer', async () => {
-    const ctx = await createTestContext()
-    const producer = track(createTestProducer(ctx.brokers), (p) => p.close())
+    const ctx = await createTestContext(harness)
     // A real fatal error, raised by librdkafka itself: with its gap-less guarantee, an idempotent
     // producer whose batch the broker refuses for good (here: a dead-letter topic that takes less
     // than the producer lets through) stops with ERR__GAPLESS_GUARANTEE. Nothing else about the
     // producer differs from production.
     await setTopicConfig(ctx.brokers, ctx.deadLetterTopic, 'max.message.bytes', '20000')
     const logs = new LogCapture()
-    const app = track(
-      await startApp(ctx.env, { logs, deadLetterSettings: { 'enable.gapless.guarantee': true } }),
-      (a) => a.close(),
-    )
-    const event = userRegisterEvent()
-    const valid = encode(event)
-    await producer.sendRaw(ctx.topic, [
+    const app = await startApp(harness, ctx.env, {
+      logs,
+      deadLetterSettings: { 'enable.gapless.guarantee': true },
+    })
+    const valid = encode(userRegisterEvent('fatal', 0))
+    await ctx.producer.sendAll(ctx.topic, [
       { key: valid.key, value: 'p'.repeat(50_000), partition: 0 },
       { ...valid, partition: 0 },
     ])
@@ -56,7 +50,7 @@ describe('dead-letter producer after a fatal error', () => {
       { timeoutMs: 15_000, description: 'a dead-letter publish failed on the fatal error' },
     )
     expect((await committedOffsets(ctx.brokers, ctx.groupId, ctx.topic))[0]).toBe(NO_OFFSET)
-    expect(app.profileConsumer.processedCount).toBe(0)
+    expect(app.consumer.processedCount).toBe(0)
 
     // The cause is gone: a working producer can now dead-letter the message.
     await setTopicConfig(ctx.brokers, ctx.deadLetterTopic, 'max.message.bytes', '1048588')
@@ -65,7 +59,7 @@ describe('dead-letter producer after a fatal error', () => {
       intervalMs: 200,
       description: 'both messages committed',
     })
-    const [dead] = await readMessages(ctx.brokers, ctx.deadLetterTopic, 1)
+    const [dead] = await readTopic(ctx.brokers, ctx.deadLetterTopic)
     expect(headersOf(dead!)[DeadLetterHeaders.offset]).toBe('0')
 
     const ready = await app.inject({ url: '/health/ready' })

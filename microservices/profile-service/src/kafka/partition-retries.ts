@@ -1,7 +1,7 @@
+import { type BackoffOptions, backoffDelay } from '@kafka-ref/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import type { KafkaConsumer, TopicPartition } from 'node-rdkafka'
-import { backoffDelay } from './backoff.ts'
-import { partitionKey } from './offset-tracker.ts'
+import { partitionKey } from './partition-chunks.ts'
 
 interface RetryState {
   attempt: number
@@ -12,8 +12,7 @@ interface RetryState {
 
 export interface PartitionRetriesOptions {
   consumer: Pick<KafkaConsumer, 'pause' | 'resume' | 'seek'>
-  retryInitialMs: number
-  retryMaxMs: number
+  retry: BackoffOptions
   log: FastifyBaseLogger
   /** Whether the partition may still be resumed when its delay is over (still owned, not stopping). */
   canResume: (key: string) => boolean
@@ -47,7 +46,7 @@ export class PartitionRetries {
     const state = this.#states.get(key) ?? { attempt: 0, offset, timer: undefined }
     state.attempt++
     state.offset = offset
-    const delayMs = backoffDelay(state.attempt, this.options.retryInitialMs, this.options.retryMaxMs)
+    const delayMs = backoffDelay(state.attempt, this.options.retry)
     log.warn(
       { err, ...partition, offset, attempt: state.attempt, delayMs },
       'message failed; partition paused until retry',

@@ -1,10 +1,10 @@
+import { partitionKey } from './partition-chunks.ts'
+
 export interface TopicPartitionOffset {
   topic: string
   partition: number
   offset: number
 }
-
-export const partitionKey = (topic: string, partition: number) => `${topic}/${partition}`
 
 /**
  * What has been stored versus what has been committed, per partition. A commit carries the

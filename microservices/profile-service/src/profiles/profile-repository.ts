@@ -5,26 +5,15 @@ import type { Database, ProfileRow } from '../db/schema.ts'
 /** PostgreSQL channel on which a stored profile's user id is announced (delivered on commit). */
 export const PROFILE_CREATED_CHANNEL = 'profile_created'
 
-export type ApplyResult = 'created' | 'duplicate'
+type ApplyResult = 'created' | 'duplicate'
 
 /**
- * Applies a `user_register` event exactly once: the event id and the profile are written in one
- * transaction, so either both exist or neither does. A redelivered event finds its id already
- * recorded and changes nothing; the caller may then commit its offset safely.
- */
-export async function applyUserRegistered(
-  db: Kysely<Database>,
-  event: UserRegisterEventV1,
-): Promise<ApplyResult> {
-  const [result] = await applyUserRegisteredBatch(db, [event])
-  return result!
-}
-
-/**
- * Applies many events in ONE transaction, with the effect of applying them one after the other
- * (one commit instead of one per event is what makes the consumer fast). All or nothing: if the
- * transaction fails, none of them is recorded. Returns one result per event, in order; an event
- * whose id was already recorded, or appears earlier in `events`, is a duplicate.
+ * Applies `user_register` events exactly once, many in ONE transaction, with the effect of applying
+ * them one after the other (one commit instead of one per event is what makes the consumer fast).
+ * Each event id is recorded in the same transaction as its profile, so either both exist or neither
+ * does: all or nothing. Returns one result per event, in order; an event whose id was already
+ * recorded (a redelivery: its offset may then be committed safely), or appears earlier in
+ * `events`, is a duplicate.
  */
 export async function applyUserRegisteredBatch(
   db: Kysely<Database>,
