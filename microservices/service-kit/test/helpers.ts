@@ -1,9 +1,21 @@
 import { LogCapture } from '@kafka-ref/tools/testing'
 import { z } from 'zod'
-import { createBaseApp, httpError } from '../src/index.ts'
+import { type BaseAppOptions, createBaseApp, httpError } from '../src/index.ts'
 
 export const Teapot = httpError('TEAPOT', 418, 'short and stout')
 export const Busy = httpError('BUSY', 503, 'too busy; retry later')
+
+/** The base app with test defaults (silent, no CORS origins); a test adds its own routes. */
+export function createTestBaseApp(options: Partial<BaseAppOptions> = {}) {
+  return createBaseApp({
+    name: 'test-service',
+    version: '0.0.0',
+    description: 'test',
+    logger: { level: 'silent' },
+    corsOrigins: [],
+    ...options,
+  })
+}
 
 /** A small app with one route of each kind the error handler must map. */
 export async function buildTestApp(log = new LogCapture()) {

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net'
 import { waitFor } from '@kafka-ref/tools/testing'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { clientDisconnectSignal, createBaseApp } from '../../src/index.ts'
+import { clientDisconnectSignal } from '../../src/index.ts'
+import { createTestBaseApp } from '../helpers.ts'
 
 let app: FastifyInstance | undefined
 afterEach(() => app?.close())
@@ -15,13 +16,7 @@ async function holdingApp() {
   const released = new Promise<void>((resolve) => {
     release = resolve
   })
-  app = await createBaseApp({
-    name: 'test-service',
-    version: '0.0.0',
-    description: 'test',
-    logger: { level: 'silent' },
-    corsOrigins: [],
-  })
+  app = await createTestBaseApp()
   app.post('/hold', async (_request, reply) => {
     const signal = clientDisconnectSignal(reply, 'client gone')
     signal.addEventListener('abort', () => {

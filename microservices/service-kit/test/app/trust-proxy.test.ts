@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBaseApp } from '../../src/index.ts'
+import { createTestBaseApp } from '../helpers.ts'
 
 const PROXY = '10.0.0.7'
 const CLIENT_A = '198.51.100.1'
@@ -11,14 +11,7 @@ afterEach(() => app?.close())
 
 /** One route allowing one request per client per minute, and reporting whom it saw. */
 async function rateLimitedApp(trustProxy: false | readonly string[]) {
-  app = await createBaseApp({
-    name: 'test-service',
-    version: '0.0.0',
-    description: 'test',
-    logger: { level: 'silent' },
-    corsOrigins: [],
-    trustProxy,
-  })
+  app = await createTestBaseApp({ trustProxy })
   app.get('/limited', { config: { rateLimit: { max: 1, timeWindow: 60_000 } } }, async (request) => ({
     ip: request.ip,
   }))

@@ -1,17 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBaseApp, type HealthCheck, registerHealth, type ZodFastify } from '../../src/index.ts'
+import { type HealthCheck, registerHealth, type ZodFastify } from '../../src/index.ts'
+import { createTestBaseApp } from '../helpers.ts'
 
 let app: ZodFastify
 afterEach(() => app?.close())
 
 async function appWith(checks: Record<string, HealthCheck>) {
-  app = await createBaseApp({
-    name: 'health-test',
-    version: '0',
-    description: '',
-    logger: { level: 'silent' },
-    corsOrigins: [],
-  })
+  app = await createTestBaseApp()
   registerHealth(app, { checks })
   await app.ready()
   return app
