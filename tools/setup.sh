@@ -23,10 +23,11 @@ fi
 pnpm --silent kafka:fetch
 
 # The API fuzz test drives schemathesis (PyPI) from a virtual environment of its own, with every
-# Python dependency pinned in tools/schemathesis/requirements.txt.
+# Python dependency pinned in tools/schemathesis/requirements.txt. (Debian's python3 can import venv
+# without python3-venv, but then has no ensurepip and cannot make one.)
 SCHEMATHESIS_ENV=.cache/schemathesis
 if ! cmp -s tools/schemathesis/requirements.txt "$SCHEMATHESIS_ENV/requirements.txt" 2>/dev/null; then
-  if command -v python3 >/dev/null && python3 -c 'import sys, venv; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+  if command -v python3 >/dev/null && python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
     echo "[setup] installing schemathesis for the API fuzz test (about 20 s)"
     rm -rf "$SCHEMATHESIS_ENV"
     python3 -m venv "$SCHEMATHESIS_ENV"
