@@ -2,8 +2,24 @@ import { z } from 'zod'
 
 /** Field schemas shared by events and HTTP bodies, so a limit is defined once. */
 export const UserId = z.uuid()
-/** RFC 5321 caps a forward path at 256 octets, i.e. 254 characters for the address itself. */
-export const Email = z.email().max(254)
+/**
+ * RFC 5321 caps a forward path at 256 octets, i.e. 254 characters for the address itself, and a
+ * local part at 64; RFC 1035 a domain label at 63. zod's pattern checks neither part's length, and
+ * the published `format: email` promises both.
+ */
+export const Email = z
+  .email()
+  .max(254)
+  .refine((email) => {
+    const at = email.lastIndexOf('@')
+    return (
+      at <= 64 &&
+      email
+        .slice(at + 1)
+        .split('.')
+        .every((label) => label.length <= 63)
+    )
+  }, 'must have at most 64 characters before the @ and at most 63 in each domain label')
 export const USERNAME_PATTERN = /^[a-zA-Z0-9_]{3,32}$/
 export const Username = z
   .string()

@@ -50,6 +50,14 @@ describe('Email', () => {
     expect(Email.safeParse(longest).success).toBe(true)
     expect(Email.safeParse(tooLong).success).toBe(false)
   })
+
+  it('rejects a local part over 64 characters and a domain label over 63, as the documented `format: email` does', () => {
+    // The OpenAPI documents say `format: email`: a fuzzer holding the API to them found both accepted.
+    expect(Email.safeParse(`${'a'.repeat(64)}@example.com`).success).toBe(true)
+    expect(Email.safeParse(`${'a'.repeat(65)}@example.com`).success).toBe(false)
+    expect(Email.safeParse(`ada@${'b'.repeat(63)}.com`).success).toBe(true)
+    expect(Email.safeParse(`ada@${'b'.repeat(64)}.com`).success).toBe(false)
+  })
 })
 
 describe('Username', () => {

@@ -20,7 +20,16 @@ export {
 } from './http.ts'
 export * from './kafka/index.ts'
 export { LogCapture } from './log-capture.ts'
+export {
+  fetchOpenApi,
+  OpenApiContract,
+  type OpenApiDocument,
+  type ServedResponse,
+  serve,
+  validateOpenApi,
+} from './openapi.ts'
 export { paced } from './pace.ts'
+export { runSchemathesis, type SchemathesisOptions, type SchemathesisResult } from './schemathesis.ts'
 export {
   type CreateWorldOptions,
   createWorld,

@@ -1,11 +1,5 @@
-import type { ZodFastify } from '@kafka-ref/service-kit'
-import {
-  EventTypes,
-  ProblemDetails,
-  ProfileParams,
-  ProfileQuery,
-  ProfileResponse,
-} from '@kafka-ref/shared-contracts'
+import { jsonResponse, problemResponses, type ZodFastify } from '@kafka-ref/service-kit'
+import { EventTypes, ProfileParams, ProfileQuery, ProfileResponse } from '@kafka-ref/shared-contracts'
 import type { Config } from '../config.ts'
 import { ProfileNotFound, WAIT_RETRY_AFTER_SECONDS, WaitCapacityExceeded } from './errors.ts'
 import { findProfile } from './profile-repository.ts'
@@ -27,13 +21,11 @@ export function profileRoutes(app: ZodFastify, options: Config['profiles']) {
         params: ProfileParams,
         querystring: ProfileQuery,
         response: {
-          200: ProfileResponse,
-          400: ProblemDetails,
-          404: ProblemDetails,
-          429: ProblemDetails,
-          503: ProblemDetails.describe(
-            'PROFILE_WAIT_CAPACITY_EXCEEDED: too many requests wait on this instance; retry after `Retry-After` seconds',
-          ),
+          200: jsonResponse(ProfileResponse, 'The profile'),
+          ...problemResponses([400, 404, 429, 503], {
+            404: '`PROFILE_NOT_FOUND`: not (yet) created; with `waitMs`, still not created when the wait ended',
+            503: '`PROFILE_WAIT_CAPACITY_EXCEEDED`: too many requests wait on this instance; try again after `Retry-After` seconds',
+          }),
         },
       },
     },

@@ -4,14 +4,10 @@ import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify'
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { installProblemHandler } from '../errors/problem-handler.ts'
+import { declareInternalError } from '../openapi/declare-internal-error.ts'
+import { createOpenApiTransforms } from '../openapi/openapi-transforms.ts'
 import { type LoggerConfig, loggerOptions } from './logger.ts'
 import { genRequestId, REQUEST_ID_HEADER } from './request-id.ts'
 
@@ -59,6 +55,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   installProblemHandler(app)
+  declareInternalError(app)
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)
   })
@@ -75,8 +72,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
       openapi: '3.1.0',
       info: { title: options.name, description: options.description, version: options.version },
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    ...createOpenApiTransforms(),
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

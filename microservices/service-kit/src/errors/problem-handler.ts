@@ -30,7 +30,15 @@ function validationProblem(error: FastifyError): ProblemDetails {
   return problem(400, 'VALIDATION_FAILED', `The request ${location} is invalid.`, errors)
 }
 
+/**
+ * What a 429 or 503 without its own `Retry-After` says: the document promises the header on both.
+ * The rate limiter and the routes' own 503s set a better value.
+ */
+const DEFAULT_RETRY_AFTER_SECONDS: Partial<Record<number, string>> = { 429: '60', 503: '5' }
+
 function send(request: FastifyRequest, reply: FastifyReply, body: ProblemDetails) {
+  const retryAfter = DEFAULT_RETRY_AFTER_SECONDS[body.status]
+  if (retryAfter !== undefined && !reply.hasHeader('retry-after')) reply.header('retry-after', retryAfter)
   return reply
     .code(body.status)
     .type(PROBLEM_CONTENT_TYPE)
@@ -50,7 +58,6 @@ export function installProblemHandler(app: FastifyInstance) {
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {
       request.log.info({ code: error.code, status }, error.message)
-      if (status === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? '60')
       return send(request, reply, problem(status, error.code ?? `HTTP_${status}`, error.message))
     }
     if (isHttpError(error)) {

@@ -1,8 +1,11 @@
 import { z } from 'zod'
 import type { ZodFastify } from '../app/create-base-app.ts'
+import { jsonResponse } from '../openapi/documented-responses.ts'
 
 export type HealthCheckResult = { ok: boolean } & Record<string, unknown>
 export type HealthCheck = () => Promise<HealthCheckResult>
+
+const LiveResponse = z.object({ status: z.literal('ok') })
 
 const HealthResponse = z.object({
   status: z.enum(['ok', 'unavailable']),
@@ -24,11 +27,27 @@ async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
 export function registerHealth(app: ZodFastify, options: { checks: Record<string, HealthCheck> }) {
   // Probes hit these every few seconds: log them only when something is wrong.
   const logLevel = 'warn'
-  app.get('/health/live', { logLevel, schema: { tags: ['health'] } }, async () => ({ status: 'ok' }))
+  app.get(
+    '/health/live',
+    {
+      logLevel,
+      schema: { tags: ['health'], response: { 200: jsonResponse(LiveResponse, 'The process serves') } },
+    },
+    async () => ({ status: 'ok' as const }),
+  )
 
   app.get(
     '/health/ready',
-    { logLevel, schema: { tags: ['health'], response: { 200: HealthResponse, 503: HealthResponse } } },
+    {
+      logLevel,
+      schema: {
+        tags: ['health'],
+        response: {
+          200: jsonResponse(HealthResponse, 'Every check is ok'),
+          503: jsonResponse(HealthResponse, 'A check failed: `checks` says which'),
+        },
+      },
+    },
     async (_request, reply) => {
       const names = Object.keys(options.checks)
       const results = await Promise.all(names.map((name) => runCheck(options.checks[name]!)))

@@ -78,6 +78,13 @@ describe('problem handler', () => {
     expect(JSON.stringify(body)).not.toContain('secret pool detail')
   })
 
+  it('gives every 503 a Retry-After, as the documents promise, also one whose route set none', async () => {
+    app = await buildTestApp()
+    const response = await app.inject({ url: '/unavailable' })
+    expect(response.statusCode).toBe(503)
+    expect(response.headers['retry-after']).toBe('5')
+  })
+
   it('hides internals of a 500 but logs them', async () => {
     const log = new LogCapture()
     app = await buildTestApp(log)

@@ -1,7 +1,12 @@
-import { clientDisconnectSignal, type ZodFastify } from '@kafka-ref/service-kit'
+import {
+  clientDisconnectSignal,
+  jsonResponse,
+  LOCATION_HEADER,
+  problemResponses,
+  type ZodFastify,
+} from '@kafka-ref/service-kit'
 import {
   EventTypes,
-  ProblemDetails,
   PublicUserResponse,
   RegisterUserRequest,
   RegisterUserResponse,
@@ -34,13 +39,13 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
         description: `Stores the user and publishes exactly one ${EventTypes.userRegister} event for it.`,
         body: RegisterUserRequest,
         response: {
-          201: RegisterUserResponse,
-          400: ProblemDetails,
-          409: ProblemDetails,
-          413: ProblemDetails,
-          415: ProblemDetails,
-          429: ProblemDetails,
-          503: ProblemDetails,
+          201: jsonResponse(RegisterUserResponse, 'Registered; its event is on its way', {
+            location: LOCATION_HEADER,
+          }),
+          ...problemResponses([400, 409, 413, 415, 429, 503], {
+            409: '`USER_EMAIL_TAKEN` or `USER_USERNAME_TAKEN` (compared case-insensitively)',
+            503: `\`REGISTRATION_BUSY\`: too many registrations wait for password hashing; try again after \`Retry-After\` (${BUSY_RETRY_AFTER_SECONDS} s)`,
+          }),
         },
       },
     },
@@ -66,7 +71,10 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
         tags: ['users'],
         summary: 'Get a user (public fields; no email)',
         params: UserIdParams,
-        response: { 200: PublicUserResponse, 400: ProblemDetails, 404: ProblemDetails },
+        response: {
+          200: jsonResponse(PublicUserResponse, 'The user'),
+          ...problemResponses([400, 404], { 404: '`USER_NOT_FOUND`' }),
+        },
       },
     },
     async (request) => {
