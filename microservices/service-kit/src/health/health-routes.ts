@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ZodFastify } from '../app/create-base-app.ts'
+import { UNDER_PRESSURE_EXEMPT } from '../pressure/pressure-plugin.ts'
 
 export type HealthCheckResult = { ok: boolean } & Record<string, unknown>
 export type HealthCheck = () => Promise<HealthCheckResult>
@@ -24,17 +25,33 @@ async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
 export function registerHealth(app: ZodFastify, options: { checks: Record<string, HealthCheck> }) {
   // Probes hit these every few seconds: log them only when something is wrong.
   const logLevel = 'warn'
-  app.get('/health/live', { logLevel, schema: { tags: ['health'] } }, async () => ({ status: 'ok' }))
+  // An overloaded process is alive: restarting it would only lose its work.
+  app.get(
+    '/health/live',
+    { logLevel, config: UNDER_PRESSURE_EXEMPT, schema: { tags: ['health'] } },
+    async () => ({ status: 'ok' }),
+  )
 
+  // Under pressure readiness answers for itself (a failing `pressure` check), with its details.
+  const checks: Record<string, HealthCheck> = { ...options.checks }
+  if (app.hasDecorator('isUnderPressure')) {
+    checks.pressure = async () => ({ ok: !app.isUnderPressure(), ...app.memoryUsage() })
+  }
   app.get(
     '/health/ready',
-    { logLevel, schema: { tags: ['health'], response: { 200: HealthResponse, 503: HealthResponse } } },
+    {
+      logLevel,
+      config: UNDER_PRESSURE_EXEMPT,
+      schema: { tags: ['health'], response: { 200: HealthResponse, 503: HealthResponse } },
+    },
     async (_request, reply) => {
-      const names = Object.keys(options.checks)
-      const results = await Promise.all(names.map((name) => runCheck(options.checks[name]!)))
-      const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]))
+      const names = Object.keys(checks)
+      const results = await Promise.all(names.map((name) => runCheck(checks[name]!)))
       const ok = results.every((result) => result.ok)
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks })
+      return reply.code(ok ? 200 : 503).send({
+        status: ok ? 'ok' : 'unavailable',
+        checks: Object.fromEntries(names.map((name, i) => [name, results[i]!])),
+      })
     },
   )
 }
