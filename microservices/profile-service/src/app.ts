@@ -1,4 +1,4 @@
-import { createBaseApp, type ZodFastify } from '@kafka-ref/service-kit'
+import { createBaseApp, TRACING_OFF, type Tracing, type ZodFastify } from '@kafka-ref/service-kit'
 import { EventTypes } from '@kafka-ref/shared-contracts'
 import type { DestinationStream } from 'pino'
 import type { Config } from './config.ts'
@@ -6,16 +6,20 @@ import consumerPlugin, { type ConsumerPluginOptions } from './consumer/consumer-
 import processedEventsCleanupPlugin from './consumer/processed-events-cleanup-plugin.ts'
 import databasePlugin from './db/database-plugin.ts'
 import { healthRoutes } from './health/health-checks.ts'
+import profileMetricsPlugin from './metrics/profile-metrics-plugin.ts'
 import profileListenerPlugin from './profiles/profile-listener-plugin.ts'
 import { profileRoutes } from './profiles/profile-routes.ts'
+import { SERVICE_NAME } from './service-name.ts'
 
 export interface BuildAppOptions {
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: DestinationStream
   deadLetterSettings?: ConsumerPluginOptions['deadLetterSettings']
+  /** The process's tracing (server.ts starts it from the configuration); off if omitted. */
+  tracing?: Tracing
 }
 
-export const SERVICE_NAME = 'profile-service'
+export { SERVICE_NAME }
 
 /**
  * Builds the whole service and never listens (server.ts does), so tests use `app.inject`. The
@@ -29,6 +33,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
+    metrics: { port: config.metrics.port, host: config.host },
+    pressure: config.pressure,
+    tracing: options.tracing,
   })
 
   // Registration order is start order; onClose runs in reverse: consumer (and its own pool),
@@ -43,7 +50,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     heartbeatIntervalMs: config.profiles.heartbeatIntervalMs,
     heartbeatTimeoutMs: config.profiles.heartbeatTimeoutMs,
   })
-  await app.register(consumerPlugin, { config, deadLetterSettings: options.deadLetterSettings })
+  await app.register(consumerPlugin, {
+    config,
+    tracing: options.tracing ?? TRACING_OFF,
+    deadLetterSettings: options.deadLetterSettings,
+  })
+  await app.register(profileMetricsPlugin)
 
   profileRoutes(app, config.profiles)
   healthRoutes(app, { consumerEnabled: config.consumer.enabled })

@@ -1,4 +1,4 @@
-import { commonEnv, defineConfig, envBoolean, envInt } from '@kafka-ref/service-kit'
+import { commonEnv, defineConfig, envBoolean, envInt } from '@kafka-ref/service-kit/config'
 import { z } from 'zod'
 
 const HOUR = 3_600_000

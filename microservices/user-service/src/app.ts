@@ -1,20 +1,25 @@
-import { createBaseApp, type ZodFastify } from '@kafka-ref/service-kit'
+import { createBaseApp, TRACING_OFF, type Tracing, type ZodFastify } from '@kafka-ref/service-kit'
 import { EventTypes, namespaced, Topics } from '@kafka-ref/shared-contracts'
 import type { DestinationStream } from 'pino'
 import type { Config } from './config.ts'
 import databasePlugin from './db/database-plugin.ts'
 import { healthRoutes } from './health/health-checks.ts'
 import producerPlugin from './kafka/producer-plugin.ts'
+import producerTelemetryPlugin from './kafka/producer-telemetry-plugin.ts'
+import userMetricsPlugin from './metrics/user-metrics-plugin.ts'
 import relayPlugin from './outbox/relay-plugin.ts'
+import { SERVICE_NAME } from './service-name.ts'
 import registrationPlugin from './users/registration-plugin.ts'
 import { userRoutes } from './users/user-routes.ts'
 
 export interface BuildAppOptions {
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: DestinationStream
+  /** The process's tracing (server.ts starts it from the configuration); off if omitted. */
+  tracing?: Tracing
 }
 
-export const SERVICE_NAME = 'user-service'
+export { SERVICE_NAME }
 
 /** Builds the whole service; never listens (server.ts does), so tests use `app.inject`. */
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<ZodFastify> {
@@ -26,6 +31,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     corsOrigins: config.corsOrigins,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    metrics: { port: config.metrics.port, host: config.host },
+    pressure: config.pressure,
+    tracing: options.tracing,
   })
   const topic = namespaced(Topics.userRegister, config.kafkaTopicNamespace)
 
@@ -36,8 +44,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     bootstrapBrokers: config.kafkaBrokers,
     warmUpTopics: [topic],
   })
+  await app.register(producerTelemetryPlugin, {
+    tracing: options.tracing ?? TRACING_OFF,
+    destinations: { [topic]: Topics.userRegister },
+  })
   await app.register(relayPlugin, config.outbox)
   await app.register(registrationPlugin, { topic, passwordHash: config.registration.passwordHash })
+  await app.register(userMetricsPlugin)
 
   userRoutes(app, { rateLimit: config.registration.rateLimit })
   healthRoutes(app, { relayEnabled: config.outbox.enabled })

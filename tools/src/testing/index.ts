@@ -20,6 +20,7 @@ export {
 } from './http.ts'
 export * from './kafka/index.ts'
 export { LogCapture } from './log-capture.ts'
+export { parseMetrics, type Scrape, scrapeMetrics } from './metrics.ts'
 export {
   fetchOpenApi,
   OpenApiContract,

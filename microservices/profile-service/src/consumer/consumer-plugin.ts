@@ -1,4 +1,4 @@
-import { openDatabase, runWorker } from '@kafka-ref/service-kit'
+import { openDatabase, runWorker, type Tracing } from '@kafka-ref/service-kit'
 import { ConsumerGroups, namespaced, Topics } from '@kafka-ref/shared-contracts'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -9,6 +9,7 @@ import {
   DeadLetterProducer,
   type DeadLetterProducerOptions,
 } from '../kafka/dead-letter/dead-letter-producer.ts'
+import { consumerTelemetry } from './consumer-telemetry.ts'
 import { userRegisterHandler } from './user-register-handler.ts'
 
 declare module 'fastify' {
@@ -20,6 +21,7 @@ declare module 'fastify' {
 
 export interface ConsumerPluginOptions {
   config: Config
+  tracing: Tracing
   /** Extra librdkafka settings of the dead-letter producer (tests use them to provoke a real fatal error). */
   deadLetterSettings?: DeadLetterProducerOptions['settings']
 }
@@ -29,7 +31,10 @@ export interface ConsumerPluginOptions {
  * (unless `CONSUMER_ENABLED=false`), storing each event's profile through its own pool and
  * dead-lettering what cannot be decoded.
  */
-async function consumerPlugin(app: FastifyInstance, { config, deadLetterSettings }: ConsumerPluginOptions) {
+async function consumerPlugin(
+  app: FastifyInstance,
+  { config, tracing, deadLetterSettings }: ConsumerPluginOptions,
+) {
   const { consumer: settings, kafkaTopicNamespace: namespace, shutdownTimeoutMs } = config
   const log = app.log.child({ component: 'consumer' })
   // Its own pool (migrated by the database plugin): however many HTTP reads queue for app.db, a
@@ -52,14 +57,20 @@ async function consumerPlugin(app: FastifyInstance, { config, deadLetterSettings
     settings: deadLetterSettings,
     log,
   })
+  // Stable across restarts, so a restarted instance resumes from the group's committed offsets.
+  const groupId = namespaced(ConsumerGroups.profileService, namespace)
+  const telemetry = consumerTelemetry(app.metricsRegistry, {
+    tracing,
+    groupId,
+    destination: Topics.userRegister,
+  })
   const consumer = new BatchConsumer({
     ...settings,
     brokers: config.kafkaBrokers,
     clientId: config.kafkaClientId,
-    // Stable across restarts, so a restarted instance resumes from the group's committed offsets.
-    groupId: namespaced(ConsumerGroups.profileService, namespace),
+    groupId,
     topic: namespaced(Topics.userRegister, namespace),
-    handler: userRegisterHandler({ db, deadLetter }),
+    handler: telemetry.wrap(userRegisterHandler({ db, deadLetter, observer: telemetry.observer })),
     log,
   })
   app.decorate('consumer', consumer)
@@ -82,4 +93,4 @@ async function consumerPlugin(app: FastifyInstance, { config, deadLetterSettings
   )
 }
 
-export default fp(consumerPlugin, { name: 'consumer', dependencies: ['database'] })
+export default fp(consumerPlugin, { name: 'consumer', dependencies: ['database', 'metrics'] })

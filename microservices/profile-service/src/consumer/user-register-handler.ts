@@ -1,10 +1,16 @@
-import { type DecodeError, decode, EventHeaders, type UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
+import {
+  type DecodeError,
+  type DecodeErrorReason,
+  decode,
+  EventHeaders,
+  type UserRegisterEventV1,
+} from '@kafka-ref/shared-contracts'
 import type { Kysely } from 'kysely'
 import type { Message, MessageHeader } from 'node-rdkafka'
 import type { Database } from '../db/schema.ts'
 import type { BatchHandler } from '../kafka/batch-consumer.ts'
 import type { DeadLetterProducer } from '../kafka/dead-letter/dead-letter-producer.ts'
-import { applyUserRegisteredBatch } from '../profiles/profile-repository.ts'
+import { type ApplyResult, applyUserRegisteredBatch } from '../profiles/profile-repository.ts'
 
 function header(headers: MessageHeader[] | undefined, name: string): string | undefined {
   const value = headers?.find((entry) => Object.hasOwn(entry, name))?.[name]
@@ -16,9 +22,16 @@ function header(headers: MessageHeader[] | undefined, name: string): string | un
  * and dead-letters the messages that can never be decoded. Any throw (database down, dead-letter
  * publish failed) means "none of these is done": the consumer applies them again, one by one.
  */
+/** Told what a chunk stored (the metrics count it). */
+export interface HandlerObserver {
+  stored(results: readonly ApplyResult[]): void
+  deadLettered(reason: DecodeErrorReason): void
+}
+
 export function userRegisterHandler(deps: {
   db: Kysely<Database>
   deadLetter: DeadLetterProducer
+  observer?: HandlerObserver
 }): BatchHandler {
   return async (messages, log) => {
     const decoded: Array<{ message: Message; event: UserRegisterEventV1 }> = []
@@ -35,6 +48,7 @@ export function userRegisterHandler(deps: {
       deps.db,
       decoded.map(({ event }) => event),
     )
+    deps.observer?.stored(results)
     decoded.forEach(({ message, event }, i) => {
       log.info(
         {
@@ -60,6 +74,7 @@ export function userRegisterHandler(deps: {
         failure ??= outcome.reason
         return
       }
+      deps.observer?.deadLettered(error.reason)
       log.warn(
         {
           offset: message.offset,

@@ -1,28 +1,28 @@
 import { checkDatabase, registerHealth, type ZodFastify } from '@kafka-ref/service-kit'
 
 /**
- * Ready means "profiles are being created": the database answers and the consumer is in the group
- * with partitions to work on. An instance left without partitions (more instances than
- * partitions) is reported unready, which is accurate: it is idle.
+ * Ready means "can serve `GET /profile/:id`", which needs only the database: that is what a load
+ * balancer routes here. Consuming is the group's business, not this instance's readiness: with
+ * more instances than partitions some hold none and still serve reads, and a consumer that is
+ * disconnected or paused still leaves the reads working. Its state is reported (and in the
+ * metrics: lag, paused partitions), never a reason to take a reader out of the load balancer.
  */
 export function healthRoutes(app: ZodFastify, { consumerEnabled }: { consumerEnabled: boolean }) {
   registerHealth(app, {
     checks: {
       database: async () => ({ ok: await checkDatabase(app.db) }),
-      ...(consumerEnabled && {
-        consumer: async () => {
-          const { consumer } = app
-          const partitions = consumer.assignments.map((tp) => tp.partition)
-          return {
-            ok: consumer.isConnected && partitions.length > 0,
-            connected: consumer.isConnected,
-            partitions,
-            paused: consumer.pausedPartitions.map((tp) => tp.partition),
-            // Detail, not readiness: while it is recreated, dead letters wait (uncommitted).
-            deadLetter: app.deadLetterProducer.status,
-          }
-        },
-      }),
+      consumer: async () => {
+        const { consumer } = app
+        return {
+          ok: true,
+          enabled: consumerEnabled,
+          connected: consumer.isConnected,
+          partitions: consumer.assignments.map((tp) => tp.partition),
+          paused: consumer.pausedPartitions.map((tp) => tp.partition),
+          // While it is recreated, dead letters wait (uncommitted).
+          deadLetter: app.deadLetterProducer.status,
+        }
+      },
     },
   })
 }

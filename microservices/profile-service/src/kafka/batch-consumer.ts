@@ -8,6 +8,7 @@ import {
   disconnectWithin,
   poll,
 } from './consumer-client.ts'
+import { type PartitionLag, partitionLag } from './consumer-lag.ts'
 import { OffsetTracker, type TopicPartitionOffset } from './offset-tracker.ts'
 import { partitionChunks, partitionKey } from './partition-chunks.ts'
 import { PartitionRetries } from './partition-retries.ts'
@@ -94,6 +95,11 @@ export class BatchConsumer {
     return this.assignments.filter(({ topic, partition }) =>
       this.#retries.isWaiting(partitionKey(topic, partition)),
     )
+  }
+
+  /** The lag of the partitions this member holds, asked of the broker (for metrics). */
+  lag(timeoutMs: number): Promise<PartitionLag[]> {
+    return partitionLag(this.#consumer, this.assignments, timeoutMs)
   }
 
   /** Messages whose effect was stored (including duplicates and dead-lettered ones). */

@@ -5,7 +5,7 @@ import type { Database, ProfileRow } from '../db/schema.ts'
 /** PostgreSQL channel on which a stored profile's user id is announced (delivered on commit). */
 export const PROFILE_CREATED_CHANNEL = 'profile_created'
 
-type ApplyResult = 'created' | 'duplicate'
+export type ApplyResult = 'created' | 'duplicate'
 
 /**
  * Applies `user_register` events exactly once, many in ONE transaction, with the effect of applying

@@ -6,8 +6,11 @@ import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { installProblemHandler } from '../errors/problem-handler.ts'
-import { declareInternalError } from '../openapi/declare-internal-error.ts'
+import metricsPlugin from '../metrics/metrics-plugin.ts'
+import { declareCommonProblems } from '../openapi/declare-common-problems.ts'
 import { createOpenApiTransforms } from '../openapi/openapi-transforms.ts'
+import pressurePlugin, { type PressureOptions } from '../pressure/pressure-plugin.ts'
+import { TRACING_OFF, type Tracing } from '../telemetry/tracing.ts'
 import { type LoggerConfig, loggerOptions } from './logger.ts'
 import { genRequestId, REQUEST_ID_HEADER } from './request-id.ts'
 
@@ -32,6 +35,12 @@ export interface BaseAppOptions {
    * and with it the rate limit's key, is then the nearest address that is not one of them.
    */
   trustProxy?: false | readonly string[]
+  /** Prometheus metrics (`METRICS_PORT`): on the app's port (`0`) or a port of its own; none if omitted. */
+  metrics?: { port: number; host: string }
+  /** Load shedding with `503 SERVICE_OVERLOADED` (`PRESSURE_*`); none if omitted. */
+  pressure?: PressureOptions
+  /** The process's tracing (see `startTracing`); off if omitted. */
+  tracing?: Tracing
 }
 
 /**
@@ -55,7 +64,17 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   installProblemHandler(app)
-  declareInternalError(app)
+  declareCommonProblems(app, { overload: Boolean(options.pressure) })
+  // Before any route or hook, so that every request gets its span (and every route its timings).
+  const tracing = options.tracing ?? TRACING_OFF
+  if (tracing.fastifyPlugin) {
+    await app.register(tracing.fastifyPlugin)
+    app.addHook('onClose', async () => {
+      await tracing.flush()
+    })
+  }
+  if (options.metrics) await app.register(metricsPlugin, options.metrics)
+  if (options.pressure) await app.register(pressurePlugin, options.pressure)
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)
   })

@@ -16,5 +16,16 @@ export function commonConfig(raw: DeepReadonly<CommonEnv>) {
     corsOrigins: raw.CORS_ORIGINS,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     trustProxy: raw.TRUST_PROXY,
+    metrics: { port: raw.METRICS_PORT },
+    pressure: {
+      maxEventLoopDelayMs: raw.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
+      maxHeapUsedRatio: raw.PRESSURE_MAX_HEAP_USED_RATIO,
+      retryAfterSeconds: raw.PRESSURE_RETRY_AFTER_SECONDS,
+    },
+    tracing: {
+      endpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT,
+      protocol: raw.OTEL_EXPORTER_OTLP_PROTOCOL,
+      serviceName: raw.OTEL_SERVICE_NAME,
+    },
   }
 }

@@ -101,5 +101,36 @@ export function commonEnv(defaults: { port: number }) {
     TRUST_PROXY: trustProxyList().describe(
       'Comma-separated proxy addresses/CIDRs (or `loopback`, `uniquelocal`, `linklocal`) whose `X-Forwarded-For` sets the client address and rate-limit bucket; off when empty; no `true` and no hop count',
     ),
+    METRICS_PORT: envInt(0, { min: 0, max: 65_535 }).describe(
+      '`0`: Prometheus metrics at `GET /metrics` on the HTTP port; another port: only there (e.g. one the load balancer does not expose)',
+    ),
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: envInt(1000, { min: 0 }).describe(
+      'Mean event-loop delay (sampled every second) above which requests get `503 SERVICE_OVERLOADED` with `Retry-After`; `0`: not checked. `/health/live` and `/metrics` always answer',
+    ),
+    PRESSURE_MAX_HEAP_USED_RATIO: z.coerce
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.9)
+      .describe(
+        "Share of V8's heap limit in use above which requests get `503 SERVICE_OVERLOADED`; `0`: not checked",
+      ),
+    PRESSURE_RETRY_AFTER_SECONDS: envInt(10, { min: 1, max: 3600 }).describe(
+      '`Retry-After` of a `503 SERVICE_OVERLOADED`',
+    ),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s):// URL' })
+      .optional()
+      .describe(
+        'OpenTelemetry tracing is on only when set: spans go to this OTLP/HTTP collector (`/v1/traces` is appended). The SDK also honours the other standard `OTEL_*` variables (headers, sampler, batch delays)',
+      ),
+    OTEL_EXPORTER_OTLP_PROTOCOL: z
+      .enum(['http/protobuf', 'http/json'])
+      .default('http/protobuf')
+      .describe('OTLP encoding: `http/protobuf` or `http/json` (gRPC is not included)'),
+    OTEL_SERVICE_NAME: z
+      .string()
+      .default('')
+      .describe("`service.name` of the spans; empty: the service's own name"),
   }
 }

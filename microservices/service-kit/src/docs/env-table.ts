@@ -49,7 +49,7 @@ export function envRows(schema: z.ZodObject): EnvRow[] {
   })
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim()
+export const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim()
 
 /**
  * The table, columns padded as Biome formats Markdown tables, so `pnpm lint` and the staleness test
@@ -61,7 +61,11 @@ export function envTable(schema: z.ZodObject): string {
     row.required ? '(required)' : row.defaultValue === '' ? "`''`" : `\`${row.defaultValue}\``,
     cell(row.description),
   ])
-  const header = ['Variable', 'Default', 'Meaning']
+  return markdownTable(['Variable', 'Default', 'Meaning'], rows)
+}
+
+/** A Markdown table with its columns padded as Biome formats them. */
+export function markdownTable(header: string[], rows: string[][]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)))
   const line = (cells: string[]) => `| ${cells.map((text, i) => text.padEnd(widths[i]!)).join(' | ')} |`
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n')

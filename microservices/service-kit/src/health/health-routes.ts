@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { ZodFastify } from '../app/create-base-app.ts'
 import { jsonResponse } from '../openapi/documented-responses.ts'
+import { UNDER_PRESSURE_EXEMPT } from '../pressure/pressure-plugin.ts'
 
 export type HealthCheckResult = { ok: boolean } & Record<string, unknown>
 export type HealthCheck = () => Promise<HealthCheckResult>
@@ -27,19 +28,27 @@ async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
 export function registerHealth(app: ZodFastify, options: { checks: Record<string, HealthCheck> }) {
   // Probes hit these every few seconds: log them only when something is wrong.
   const logLevel = 'warn'
+  // An overloaded process is alive: restarting it would only lose its work.
   app.get(
     '/health/live',
     {
       logLevel,
+      config: UNDER_PRESSURE_EXEMPT,
       schema: { tags: ['health'], response: { 200: jsonResponse(LiveResponse, 'The process serves') } },
     },
     async () => ({ status: 'ok' as const }),
   )
 
+  // Under pressure readiness answers for itself (a failing `pressure` check), with its details.
+  const checks: Record<string, HealthCheck> = { ...options.checks }
+  if (app.hasDecorator('isUnderPressure')) {
+    checks.pressure = async () => ({ ok: !app.isUnderPressure(), ...app.memoryUsage() })
+  }
   app.get(
     '/health/ready',
     {
       logLevel,
+      config: UNDER_PRESSURE_EXEMPT,
       schema: {
         tags: ['health'],
         response: {
@@ -49,11 +58,13 @@ export function registerHealth(app: ZodFastify, options: { checks: Record<string
       },
     },
     async (_request, reply) => {
-      const names = Object.keys(options.checks)
-      const results = await Promise.all(names.map((name) => runCheck(options.checks[name]!)))
-      const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]))
+      const names = Object.keys(checks)
+      const results = await Promise.all(names.map((name) => runCheck(checks[name]!)))
       const ok = results.every((result) => result.ok)
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks })
+      return reply.code(ok ? 200 : 503).send({
+        status: ok ? 'ok' : 'unavailable',
+        checks: Object.fromEntries(names.map((name, i) => [name, results[i]!])),
+      })
     },
   )
 }

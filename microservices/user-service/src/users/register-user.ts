@@ -13,6 +13,9 @@ export interface RegisterContext {
   hashPassword: PasswordHasher
   /** Aborts when the client is gone: a registration still waiting to be hashed is dropped. */
   signal?: AbortSignal
+  /** W3C trace context of the request, stored with the event (the relay runs outside the request). */
+  traceparent?: string
+  tracestate?: string
 }
 
 /**
@@ -45,7 +48,11 @@ export async function registerUser(
           ...(row.display_name === null ? {} : { displayName: row.display_name }),
           registeredAt: row.created_at.toISOString(),
         },
-        { correlationId: context.correlationId },
+        {
+          correlationId: context.correlationId,
+          traceparent: context.traceparent,
+          tracestate: context.tracestate,
+        },
       )
       await insertOutboxMessage(trx, { topic: context.topic, ...encode(event) })
       return toRegisteredUser(row)

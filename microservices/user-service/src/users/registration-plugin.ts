@@ -1,3 +1,4 @@
+import { currentTraceContext } from '@kafka-ref/service-kit'
 import type { RegisterUserRequest, RegisterUserResponse } from '@kafka-ref/shared-contracts'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -37,6 +38,8 @@ async function registrationPlugin(app: FastifyInstance, options: RegistrationPlu
     async register(request, context) {
       const user = await registerUser(app.db, request, {
         ...context,
+        // The request's span (nothing when tracing is off), for the event to carry to the consumer.
+        ...currentTraceContext(),
         topic: options.topic,
         hashPassword: hasher,
       })

@@ -1,0 +1,44 @@
+import { counter, gauge, histogram } from '@kafka-ref/service-kit'
+
+/** profile-service's own metrics (the README's table is generated from these: `pnpm docs:generate`). */
+export const metricDefinitions = {
+  lag: gauge(
+    'consumer_lag_messages',
+    "Per partition this instance holds: the partition's end offset minus the group's committed offset (its low watermark if none), asked of the broker at scrape time",
+    ['topic', 'partition'],
+  ),
+  events: counter(
+    'consumer_events_total',
+    '`user_register` events stored by outcome: `applied` (a profile created or updated), `duplicate` (already recorded: a redelivery)',
+    ['outcome'],
+  ),
+  deadLetters: counter(
+    'consumer_dead_letters_total',
+    'Messages sent to the dead-letter topic (acknowledged), by the decode error reason (`dlq_reason`)',
+    ['reason'],
+  ),
+  batchDuration: histogram(
+    'consumer_batch_duration_seconds',
+    "Storing one partition's share of a polled batch (one transaction, plus its dead letters): `stored` or `failed`",
+    ['outcome'],
+  ),
+  retries: counter(
+    'consumer_retries_total',
+    'Failed attempts to store messages; each is retried (a batch one message at a time, a single message after a back-off, its partition paused)',
+  ),
+  assignedPartitions: gauge('consumer_assigned_partitions', 'Partitions this instance holds in the group'),
+  pausedPartitions: gauge(
+    'consumer_paused_partitions',
+    'Partitions paused until a failed message is retried; a partition that stays paused is stuck',
+  ),
+  connected: gauge('consumer_connected', '1 while the Kafka consumer is connected'),
+  deadLetterFatalErrors: counter(
+    'dead_letter_producer_fatal_errors_total',
+    'Fatal errors of the dead-letter producer; each replaced it with a new one (dead letters wait meanwhile)',
+  ),
+  waiters: gauge('profile_waiters', '`GET /profile/:id?waitMs=` requests waiting for their profile now'),
+  listenerConnected: gauge(
+    'profile_listener_connected',
+    '1 while the `LISTEN` connection that wakes waiting requests is up',
+  ),
+}

@@ -1,0 +1,43 @@
+import { counterFrom, createCounter, createGauge } from '@kafka-ref/service-kit'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { metricDefinitions as defs } from './definitions.ts'
+
+/** How long a scrape waits for the broker's offsets before leaving the lag out. */
+const LAG_TIMEOUT_MS = 2000
+
+/**
+ * profile-service's state metrics, read at scrape time from the consumer's, dead-letter
+ * producer's and listener's getters (what the consumer counts as it works is in
+ * consumer-telemetry.ts). With the consumer off (`CONSUMER_ENABLED=false`) the consumer gauges say
+ * so: no partitions, not connected.
+ */
+async function profileMetricsPlugin(app: FastifyInstance) {
+  const registry = app.metricsRegistry
+  const { consumer, deadLetterProducer, profileListener } = app
+  createGauge(registry, defs.lag, async (gauge) => {
+    gauge.reset()
+    if (!consumer.isConnected) return
+    try {
+      for (const { topic, partition, lag } of await consumer.lag(LAG_TIMEOUT_MS))
+        gauge.set({ topic, partition: String(partition) }, lag)
+    } catch (err) {
+      app.log.warn({ err }, 'consumer lag unavailable')
+    }
+  })
+  createGauge(registry, defs.assignedPartitions, (gauge) => gauge.set(consumer.assignments.length))
+  createGauge(registry, defs.pausedPartitions, (gauge) => gauge.set(consumer.pausedPartitions.length))
+  createGauge(registry, defs.connected, (gauge) => gauge.set(consumer.isConnected ? 1 : 0))
+  createCounter(
+    registry,
+    defs.deadLetterFatalErrors,
+    counterFrom(() => deadLetterProducer.status.fatalErrors),
+  )
+  createGauge(registry, defs.waiters, (gauge) => gauge.set(profileListener.waiterCount))
+  createGauge(registry, defs.listenerConnected, (gauge) => gauge.set(profileListener.isListening ? 1 : 0))
+}
+
+export default fp(profileMetricsPlugin, {
+  name: 'profile-metrics',
+  dependencies: ['metrics', 'consumer', 'profile-listener'],
+})

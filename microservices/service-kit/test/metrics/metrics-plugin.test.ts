@@ -1,0 +1,80 @@
+import { LogCapture, scrapeMetrics } from '@kafka-ref/tools/testing'
+import { freePort } from '@kafka-ref/tools/util/free-port'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createBaseApp, createCounter, registerHealth, type ZodFastify } from '../../src/index.ts'
+
+let apps: ZodFastify[] = []
+afterEach(async () => {
+  await Promise.all(apps.map((app) => app.close()))
+  apps = []
+})
+
+async function appWithMetrics(port = 0, logs = new LogCapture()) {
+  const app = await createBaseApp({
+    name: 'metrics-test',
+    version: '0',
+    description: '',
+    logger: { level: 'info', stream: logs.stream },
+    corsOrigins: [],
+    metrics: { port, host: '127.0.0.1' },
+  })
+  apps.push(app)
+  app.get('/things/:id', { config: { rateLimit: { max: 1, timeWindow: 60_000 } } }, async () => ({}))
+  registerHealth(app, { checks: {} })
+  return app
+}
+
+describe('metrics', () => {
+  it('serves request durations by route template and status, and the process metrics, at /metrics', async () => {
+    const app = await appWithMetrics()
+    await app.ready()
+    await app.inject({ url: '/things/1' })
+    await app.inject({ url: '/things/2' })
+    await app.inject({ url: '/nowhere' })
+
+    const scrape = await scrapeMetrics(app)
+    const labels = { method: 'GET', route: '/things/:id' }
+    expect(scrape.value('http_request_duration_seconds_count', { ...labels, status_code: '200' })).toBe(1)
+    expect(scrape.value('http_request_duration_seconds_count', { ...labels, status_code: '429' })).toBe(1)
+    // Unknown routes are not a label value each (cardinality), and scrapes do not count themselves.
+    expect(scrape.text).not.toContain('/nowhere')
+    expect(scrape.text).not.toContain('route="/metrics"')
+    expect(scrape.value('process_cpu_user_seconds_total')).toBeGreaterThan(0)
+    expect(scrape.value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0)
+  })
+
+  it('is neither rate-limited nor logged', async () => {
+    const logs = new LogCapture()
+    const app = await appWithMetrics(0, logs)
+    await app.ready()
+    const statuses = []
+    for (let i = 0; i < 30; i++) statuses.push((await app.inject({ url: '/metrics' })).statusCode)
+    expect(new Set(statuses)).toEqual(new Set([200]))
+    await app.inject({ url: '/health/live' })
+    expect(logs.lines.some((line) => line.includes('/metrics'))).toBe(false)
+  })
+
+  it("keeps each app's metrics apart (several apps in one process)", async () => {
+    const [first, second] = [await appWithMetrics(), await appWithMetrics()]
+    createCounter(first.metricsRegistry, {
+      type: 'counter',
+      name: 'kafka_ref_test_things_total',
+      help: 'things',
+      labelNames: [],
+    }).inc(3)
+    await Promise.all([first.ready(), second.ready()])
+    expect((await scrapeMetrics(first)).value('kafka_ref_test_things_total')).toBe(3)
+    expect((await scrapeMetrics(second)).value('kafka_ref_test_things_total')).toBeUndefined()
+  })
+
+  it('with METRICS_PORT, serves them on that port only, once the app listens', async () => {
+    const port = await freePort()
+    const app = await appWithMetrics(port)
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    expect((await app.inject({ url: '/metrics' })).statusCode).toBe(404)
+    const scrape = await scrapeMetrics(`http://127.0.0.1:${port}`)
+    expect(scrape.value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0)
+    await app.close()
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow()
+  })
+})

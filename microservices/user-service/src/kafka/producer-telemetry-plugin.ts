@@ -1,0 +1,104 @@
+import {
+  createCounter,
+  createHistogram,
+  MessagingAttributes as Messaging,
+  type Tracing,
+  traceContextFrom,
+} from '@kafka-ref/service-kit'
+import { EventHeaders } from '@kafka-ref/shared-contracts'
+import { propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { metricDefinitions } from '../metrics/definitions.ts'
+import type { OutboxMessage } from '../outbox/outbox-repository.ts'
+import type { EventProducer } from './producer-plugin.ts'
+
+export interface ProducerTelemetryOptions {
+  tracing: Tracing
+  /** Topic → the name spans use for it (the topic without its namespace). */
+  destinations: Record<string, string>
+}
+
+type Publish = EventProducer['publish']
+
+/**
+ * Times and counts the relay's produce calls and, with tracing on, gives each event a
+ * `send <topic>` producer span, a child of the trace context stored with its outbox row (the
+ * request that registered the user). The span's own context replaces the event's `traceparent`
+ * header, as Kafka instrumentations do, so the consumer's span follows the send; the CloudEvent
+ * keeps the context it was created in. Wraps `app.eventProducer`, so the relay knows nothing of it.
+ */
+async function producerTelemetryPlugin(app: FastifyInstance, options: ProducerTelemetryOptions) {
+  const inner = app.eventProducer
+  const duration = createHistogram(app.metricsRegistry, metricDefinitions.batchDuration)
+  const retries = createCounter(app.metricsRegistry, metricDefinitions.publishRetries)
+  // The messages of failed calls: the relay resends the very same objects.
+  let failed = new WeakSet<OutboxMessage>()
+
+  const timed: Publish = async (messages) => {
+    const stop = duration.startTimer()
+    const resent = messages.reduce((count, message) => count + (failed.has(message) ? 1 : 0), 0)
+    if (resent > 0) retries.inc(resent)
+    try {
+      await inner.publish(messages)
+      stop({ outcome: 'published' })
+      failed = new WeakSet()
+    } catch (error) {
+      stop({ outcome: 'failed' })
+      for (const message of messages) failed.add(message)
+      throw error
+    }
+  }
+  const publish = options.tracing.enabled ? traced(timed, options.destinations) : timed
+  app.eventProducer = { publish, isConnected: () => inner.isConnected() }
+}
+
+function traced(publish: Publish, destinations: Record<string, string>): Publish {
+  const tracer = trace.getTracer('@kafka-ref/user-service')
+  return async (messages) => {
+    const spans: Span[] = []
+    const sent = messages.map((message) => {
+      const name = destinations[message.topic] ?? message.topic
+      const span = tracer.startSpan(
+        `send ${name}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            [Messaging.system]: 'kafka',
+            [Messaging.operationType]: 'send',
+            [Messaging.operationName]: 'send',
+            [Messaging.destinationName]: message.topic,
+            [Messaging.destinationTemplate]: name,
+            [Messaging.kafkaKey]: message.key,
+            [Messaging.bodySize]: Buffer.byteLength(message.value),
+            [Messaging.batchCount]: messages.length,
+            ...(message.headers[EventHeaders.id] && {
+              [Messaging.messageId]: message.headers[EventHeaders.id],
+            }),
+          },
+        },
+        traceContextFrom(message.headers),
+      )
+      spans.push(span)
+      const { traceparent: _parent, tracestate: _state, ...headers } = message.headers
+      // The W3C propagator writes the span's `traceparent` (and `tracestate`, if any).
+      propagation.inject(trace.setSpan(ROOT_CONTEXT, span), headers)
+      return { ...message, headers }
+    })
+    try {
+      await publish(sent)
+    } catch (error) {
+      for (const span of spans) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message })
+        span.end()
+      }
+      throw error
+    }
+    for (const span of spans) span.end()
+  }
+}
+
+export default fp(producerTelemetryPlugin, {
+  name: 'event-producer-telemetry',
+  dependencies: ['event-producer', 'metrics'],
+})
