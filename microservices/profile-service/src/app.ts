@@ -1,6 +1,11 @@
-import { createBaseApp, TRACING_OFF, type Tracing, type ZodFastify } from '@kafka-ref/service-kit'
+import {
+  type BuildOptions,
+  baseAppOptions,
+  createBaseApp,
+  TRACING_OFF,
+  type ZodFastify,
+} from '@kafka-ref/service-kit'
 import { EventTypes } from '@kafka-ref/shared-contracts'
-import type { DestinationStream } from 'pino'
 import type { Config } from './config.ts'
 import consumerPlugin, { type ConsumerPluginOptions } from './consumer/consumer-plugin.ts'
 import processedEventsCleanupPlugin from './consumer/processed-events-cleanup-plugin.ts'
@@ -11,12 +16,8 @@ import profileListenerPlugin from './profiles/profile-listener-plugin.ts'
 import { profileRoutes } from './profiles/profile-routes.ts'
 import { SERVICE_NAME } from './service-name.ts'
 
-export interface BuildAppOptions {
-  /** Where log lines go instead of stdout (tests read them). */
-  logStream?: DestinationStream
+export interface BuildAppOptions extends BuildOptions {
   deadLetterSettings?: ConsumerPluginOptions['deadLetterSettings']
-  /** The process's tracing (server.ts starts it from the configuration); off if omitted. */
-  tracing?: Tracing
 }
 
 export { SERVICE_NAME }
@@ -30,12 +31,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     name: SERVICE_NAME,
     version: '0.1.0',
     description: `Creates a profile for every ${EventTypes.userRegister} event, exactly once, and serves it.`,
-    logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
-    corsOrigins: config.corsOrigins,
-    trustProxy: config.trustProxy,
-    metrics: { port: config.metrics.port, host: config.host },
-    pressure: config.pressure,
-    tracing: options.tracing,
+    ...baseAppOptions(config, options),
   })
 
   // Registration order is start order; onClose runs in reverse: consumer (and its own pool),

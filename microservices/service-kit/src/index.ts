@@ -1,3 +1,4 @@
+export * from './app/app-options.ts'
 export * from './app/client-disconnect.ts'
 export * from './app/create-base-app.ts'
 export * from './app/logger.ts'

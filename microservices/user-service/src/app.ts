@@ -1,6 +1,11 @@
-import { createBaseApp, TRACING_OFF, type Tracing, type ZodFastify } from '@kafka-ref/service-kit'
+import {
+  type BuildOptions,
+  baseAppOptions,
+  createBaseApp,
+  TRACING_OFF,
+  type ZodFastify,
+} from '@kafka-ref/service-kit'
 import { EventTypes, namespaced, Topics } from '@kafka-ref/shared-contracts'
-import type { DestinationStream } from 'pino'
 import type { Config } from './config.ts'
 import databasePlugin from './db/database-plugin.ts'
 import { healthRoutes } from './health/health-checks.ts'
@@ -12,12 +17,7 @@ import { SERVICE_NAME } from './service-name.ts'
 import registrationPlugin from './users/registration-plugin.ts'
 import { userRoutes } from './users/user-routes.ts'
 
-export interface BuildAppOptions {
-  /** Where log lines go instead of stdout (tests read them). */
-  logStream?: DestinationStream
-  /** The process's tracing (server.ts starts it from the configuration); off if omitted. */
-  tracing?: Tracing
-}
+export type BuildAppOptions = BuildOptions
 
 export { SERVICE_NAME }
 
@@ -27,13 +27,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     name: SERVICE_NAME,
     version: '0.1.0',
     description: `Registers users and publishes a ${EventTypes.userRegister} event for each, through a transactional outbox.`,
-    logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
-    corsOrigins: config.corsOrigins,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
-    metrics: { port: config.metrics.port, host: config.host },
-    pressure: config.pressure,
-    tracing: options.tracing,
+    ...baseAppOptions(config, options),
   })
   const topic = namespaced(Topics.userRegister, config.kafkaTopicNamespace)
 
