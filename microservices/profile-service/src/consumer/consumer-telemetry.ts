@@ -1,6 +1,7 @@
 import {
   createCounter,
   createHistogram,
+  endSpansAfter,
   MessagingAttributes as Messaging,
   type MetricsRegistry,
   type TraceContextFields,
@@ -8,7 +9,7 @@ import {
   traceContextFrom,
 } from '@kafka-ref/service-kit'
 import { DecodeErrorReasons, decode, EventHeaders } from '@kafka-ref/shared-contracts'
-import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { context, type Span, SpanKind, trace } from '@opentelemetry/api'
 import type { Message, MessageHeader } from 'node-rdkafka'
 import type { BatchHandler } from '../kafka/batch-consumer.ts'
 import { metricDefinitions as defs } from '../metrics/definitions.ts'
@@ -125,15 +126,8 @@ function traced(handler: BatchHandler, options: ConsumerTelemetryOptions): Batch
       )
     })
     // The chunk is one transaction: its database spans go under the first message's span.
-    try {
-      await context.with(trace.setSpan(context.active(), spans[0]!), () => handler(messages, log))
-    } catch (error) {
-      for (const span of spans) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message })
-        span.end()
-      }
-      throw error
-    }
-    for (const span of spans) span.end()
+    await endSpansAfter(spans, () =>
+      context.with(trace.setSpan(context.active(), spans[0]!), () => handler(messages, log)),
+    )
   }
 }

@@ -1,4 +1,11 @@
-import { type Context, context, propagation, ROOT_CONTEXT } from '@opentelemetry/api'
+import {
+  type Context,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanStatusCode,
+} from '@opentelemetry/api'
 
 /** W3C trace context as carried by an event (the CloudEvents tracing extension) and its headers. */
 export interface TraceContextFields {
@@ -40,3 +47,19 @@ export const MessagingAttributes = {
   kafkaKey: 'messaging.kafka.message.key',
   clientId: 'messaging.client.id',
 } as const
+
+/**
+ * Runs `work` for a batch and ends every span of it: marked failed first if `work` throws (the
+ * error is rethrown), since a batch succeeds or fails as a whole.
+ */
+export async function endSpansAfter<T>(spans: readonly Span[], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    for (const span of spans)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message })
+    throw error
+  } finally {
+    for (const span of spans) span.end()
+  }
+}

@@ -1,12 +1,13 @@
 import {
   createCounter,
   createHistogram,
+  endSpansAfter,
   MessagingAttributes as Messaging,
   type Tracing,
   traceContextFrom,
 } from '@kafka-ref/service-kit'
 import { EventHeaders } from '@kafka-ref/shared-contracts'
-import { propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { propagation, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { metricDefinitions } from '../metrics/definitions.ts'
@@ -85,16 +86,7 @@ function traced(publish: Publish, destinations: Record<string, string>): Publish
       propagation.inject(trace.setSpan(ROOT_CONTEXT, span), headers)
       return { ...message, headers }
     })
-    try {
-      await publish(sent)
-    } catch (error) {
-      for (const span of spans) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message })
-        span.end()
-      }
-      throw error
-    }
-    for (const span of spans) span.end()
+    await endSpansAfter(spans, () => publish(sent))
   }
 }
 
