@@ -169,10 +169,12 @@ describe('GET /profile/:id under a read flood', () => {
       refusedWithoutCode: 0,
       refusedWithoutRetryAfter: 0,
     })
-    // Turned away without waiting: the server spent (far) less than a wait on each, and no client
-    // waited for its refusal anywhere near the 10 s it asked for (it shares 2 cores with the flood).
+    // Turned away without waiting: the server spent (far) less than a wait on each (the bound that
+    // says "at once"), and no client got its refusal as late as a wait would have ended (10 s).
+    // The client's clock also counts 5,000 connections queued by the kernel on 2 cores shared
+    // with another test file: it measured 8.8 s on a quiet CI machine, so only the 10 s is exact.
     expect(Math.max(...refusalMs)).toBeLessThan(1_000)
-    expect(Math.max(...refused.map((answer) => answer.elapsedMs))).toBeLessThan(8_000)
+    expect(Math.max(...refused.map((answer) => answer.elapsedMs))).toBeLessThan(10_000)
     expect(mostWaiters).toBeLessThanOrEqual(maxWaiters)
     expect(consumerTrouble(logs)).toEqual([])
   })
