@@ -45,6 +45,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     connectionString: config.databaseUrl,
     heartbeatIntervalMs: config.profiles.heartbeatIntervalMs,
     heartbeatTimeoutMs: config.profiles.heartbeatTimeoutMs,
+    cache: config.profiles.cache,
   })
   await app.register(consumerPlugin, {
     config,

@@ -3,6 +3,7 @@ import { z } from 'zod'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
+const MIB = 1024 * 1024
 
 /**
  * Every variable the service reads, with its default and what it means (the README's table is
@@ -30,6 +31,12 @@ export const envSchema = z.object({
   ),
   PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS: envInt(5_000, { min: 100 }).describe(
     'A check unanswered this long means the connection was dropped silently: it is closed and opened again, and every waiter looks again',
+  ),
+  PROFILE_CACHE_MAX_ENTRIES: envInt(10_000, { min: 0 }).describe(
+    'Profiles `GET /profile/:id` keeps in memory (least recently used go first), kept coherent across instances by the `profile_created` notifications; `0` disables the cache',
+  ),
+  PROFILE_CACHE_MAX_BYTES: envInt(8 * MIB, { min: 0 }).describe(
+    'Bytes of cached profile JSON (and ids) at most, whatever the count (8 MiB); `0` disables the cache',
   ),
   CONSUMER_ENABLED: envBoolean(true).describe(
     'Consume `user_register` in this instance; `false` serves HTTP only (profiles are then created by the instances that consume)',
@@ -84,6 +91,10 @@ export const parseConfig = defineConfig(envSchema, (raw) => ({
     },
     heartbeatIntervalMs: raw.PROFILE_LISTENER_HEARTBEAT_MS,
     heartbeatTimeoutMs: raw.PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS,
+    cache: {
+      maxEntries: raw.PROFILE_CACHE_MAX_ENTRIES,
+      maxBytes: raw.PROFILE_CACHE_MAX_BYTES,
+    },
   },
   consumer: {
     enabled: raw.CONSUMER_ENABLED,

@@ -39,6 +39,19 @@ export const metricDefinitions = {
   waiters: gauge('profile_waiters', '`GET /profile/:id?waitMs=` requests waiting for their profile now'),
   listenerConnected: gauge(
     'profile_listener_connected',
-    '1 while the `LISTEN` connection that wakes waiting requests is up',
+    '1 while the `LISTEN` connection that wakes waiting requests (and keeps the profile cache coherent) is up',
+  ),
+  cacheHits: counter(
+    'profile_cache_hits_total',
+    '`GET /profile/:id` requests served from the in-process profile cache',
+  ),
+  cacheMisses: counter(
+    'profile_cache_misses_total',
+    '`GET /profile/:id` requests that did not find their profile in the cache (and read the database)',
+  ),
+  cacheEntries: gauge('profile_cache_entries', 'Profiles in the in-process cache now'),
+  cacheBytes: gauge(
+    'profile_cache_bytes',
+    'Bytes the cached profiles take as counted against `PROFILE_CACHE_MAX_BYTES` (their JSON and ids)',
   ),
 }

@@ -14,7 +14,7 @@ const LAG_TIMEOUT_MS = 2000
  */
 async function profileMetricsPlugin(app: FastifyInstance) {
   const registry = app.metricsRegistry
-  const { consumer, deadLetterProducer, profileListener } = app
+  const { consumer, deadLetterProducer, profileListener, profileCache } = app
   createGauge(registry, defs.lag, async (gauge) => {
     gauge.reset()
     if (!consumer.isConnected) return
@@ -35,6 +35,18 @@ async function profileMetricsPlugin(app: FastifyInstance) {
   )
   createGauge(registry, defs.waiters, (gauge) => gauge.set(profileListener.waiterCount))
   createGauge(registry, defs.listenerConnected, (gauge) => gauge.set(profileListener.isListening ? 1 : 0))
+  createCounter(
+    registry,
+    defs.cacheHits,
+    counterFrom(() => profileCache.hits),
+  )
+  createCounter(
+    registry,
+    defs.cacheMisses,
+    counterFrom(() => profileCache.misses),
+  )
+  createGauge(registry, defs.cacheEntries, (gauge) => gauge.set(profileCache.size))
+  createGauge(registry, defs.cacheBytes, (gauge) => gauge.set(profileCache.bytes))
 }
 
 export default fp(profileMetricsPlugin, {

@@ -8,6 +8,16 @@ export interface Waiter {
   cancel(): void
 }
 
+/** Told what the connection hears, so what is kept from the database can follow it (the cache). */
+export interface ListenerObserver {
+  /** A profile was stored or changed. */
+  changed(userId: string): void
+  /** Listening (again): from now on every notification is heard. */
+  listening(): void
+  /** The connection is lost or closed: notifications may go unheard until `listening`. */
+  interrupted(): void
+}
+
 /** PROFILE_LISTENER_HEARTBEAT_MS and PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS, as parsed. */
 export interface ProfileListenerOptions {
   /** How often the connection is checked with a query. */
@@ -29,6 +39,7 @@ const normalise = (userId: string) => userId.toLowerCase()
  */
 export class ProfileListener {
   readonly #waiters = new Map<string, Set<(found: boolean) => void>>()
+  readonly #observers: ListenerObserver[] = []
   readonly #connectionString: string
   readonly #log: FastifyBaseLogger
   readonly #heartbeatIntervalMs: number
@@ -54,6 +65,11 @@ export class ProfileListener {
     return this.#waiterCount
   }
 
+  /** Before `start`, so the observer hears of the first connection too. */
+  observe(observer: ListenerObserver): void {
+    this.#observers.push(observer)
+  }
+
   async start(): Promise<void> {
     const client = new pg.Client({
       connectionString: this.#connectionString,
@@ -65,12 +81,16 @@ export class ProfileListener {
     })
     let heartbeat: NodeJS.Timeout | undefined
     client.on('notification', (message) => {
-      if (message.payload) this.#wake(message.payload, true)
+      if (!message.payload) return
+      // Before waking anyone, so a waiter that looks again cannot find what was just replaced.
+      for (const observer of this.#observers) observer.changed(message.payload)
+      this.#wake(message.payload, true)
     })
     const lost = (error?: Error) => {
       clearTimeout(heartbeat)
       if (this.#client !== client) return
       this.#client = undefined
+      for (const observer of this.#observers) observer.interrupted()
       // With the heartbeat query in flight, end() destroys the socket instead of waiting for a
       // goodbye a silent connection would never deliver.
       client.end().catch(() => undefined)
@@ -96,6 +116,7 @@ export class ProfileListener {
       return
     }
     this.#client = client
+    for (const observer of this.#observers) observer.listening()
     // One check at a time: the next is scheduled when the previous one answered.
     const beat = () => {
       heartbeat = setTimeout(async () => {
@@ -138,6 +159,7 @@ export class ProfileListener {
   async close(): Promise<void> {
     this.#closed = true
     clearTimeout(this.#reconnectTimer)
+    for (const observer of this.#observers) observer.interrupted()
     this.#wakeAll(false)
     const client = this.#client
     this.#client = undefined

@@ -1,11 +1,37 @@
 import { jsonResponse, problemResponses, type ZodFastify } from '@kafka-ref/service-kit'
 import { EventTypes, ProfileParams, ProfileQuery, ProfileResponse } from '@kafka-ref/shared-contracts'
+import type { FastifyReply } from 'fastify'
 import type { Config } from '../config.ts'
 import { ProfileNotFound, WAIT_RETRY_AFTER_SECONDS, WaitCapacityExceeded } from './errors.ts'
+import { PROFILE_JSON_CONTENT_TYPE, profileJson } from './profile-json.ts'
 import { findProfile } from './profile-repository.ts'
 
+/** Sent as is: Fastify serializes no Buffer, so the route's zod serializer never runs for a 200. */
+const send = (reply: FastifyReply, json: Buffer) =>
+  reply.header('content-type', PROFILE_JSON_CONTENT_TYPE).send(json)
+
 /** `options.maxWaiters` requests may wait at once; beyond it a request with `waitMs` is refused at once. */
-export function profileRoutes(app: ZodFastify, options: Config['profiles']) {
+export function profileRoutes(
+  app: ZodFastify,
+  options: Pick<Config['profiles'], 'maxWaiters' | 'rateLimit'>,
+) {
+  /** The profile's JSON from the database, cached unless a notification may have made it stale. */
+  async function lookup(id: string): Promise<Buffer | undefined> {
+    const cache = app.profileCache
+    // Taken before the query is sent, so a notification heard while it runs keeps its answer out
+    // of the cache (it may have read the row the notification replaced).
+    const ticket = cache.begin(id)
+    try {
+      const profile = await findProfile(app.db, id)
+      if (!profile) return undefined
+      const json = profileJson(profile)
+      cache.store(ticket, json)
+      return json
+    } finally {
+      cache.release(ticket)
+    }
+  }
+
   app.get(
     '/profile/:id',
     {
@@ -32,12 +58,14 @@ export function profileRoutes(app: ZodFastify, options: Config['profiles']) {
     async (request, reply) => {
       const { id } = request.params
       const { waitMs } = request.query
-      const listener = app.profileListener
+      const { profileListener: listener, profileCache: cache } = app
       // Before any database work, so a flood of waiters is turned away at no cost to the others.
       if (waitMs > 0 && listener.waiterCount >= options.maxWaiters) {
         reply.header('retry-after', String(WAIT_RETRY_AFTER_SECONDS))
         throw new WaitCapacityExceeded()
       }
+      const cached = cache.get(id)
+      if (cached) return send(reply, cached)
       const deadline = Date.now() + waitMs
       let waiting = waitMs > 0
       for (;;) {
@@ -46,8 +74,8 @@ export function profileRoutes(app: ZodFastify, options: Config['profiles']) {
         // would otherwise be missed until the timeout.
         const waiter = waiting && remainingMs > 0 ? listener.wait(id, remainingMs) : undefined
         try {
-          const profile = await findProfile(app.db, id)
-          if (profile) return profile
+          const json = await lookup(id)
+          if (json) return send(reply, json)
           if (!waiter) throw new ProfileNotFound()
           // Woken: look again. Timed out (or shutting down): look once more, since a notification
           // can be lost (a dropped connection), then answer.

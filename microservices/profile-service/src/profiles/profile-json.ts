@@ -1,0 +1,13 @@
+import { ProfileResponse } from '@kafka-ref/shared-contracts'
+import fastJson from 'fast-json-stringify'
+import { z } from 'zod'
+
+/** What a `200` of `GET /profile/:id` is sent as (a Buffer is sent as is, never serialized again). */
+export const PROFILE_JSON_CONTENT_TYPE = 'application/json; charset=utf-8'
+
+// Compiled once from the response's schema: writes exactly its properties, in order, with no
+// per-reply schema walk (the zod serializer encodes the value against the schema on every reply).
+const stringify = fastJson(z.toJSONSchema(ProfileResponse, { target: 'draft-07' }) as never)
+
+/** The profile as served, ready to be cached and sent. */
+export const profileJson = (profile: ProfileResponse): Buffer => Buffer.from(stringify(profile))
