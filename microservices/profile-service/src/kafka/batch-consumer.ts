@@ -149,22 +149,30 @@ export class BatchConsumer {
     }
   }
 
+  /**
+   * The partitions' chunks at once, each on its own (the handler's pool bounds how many reach the
+   * database together): while one partition's transaction runs, the next one's messages are
+   * decoded. Order only matters within a partition, and each has one chunk per batch; the next
+   * batch waits for all of them.
+   */
   async #process(messages: Message[]): Promise<void> {
-    for (const chunk of partitionChunks(messages)) {
-      // Whatever is left of the batch is not committed and will be delivered again.
-      if (this.#stopping) return
-      const first = chunk[0]!
-      const key = partitionKey(first.topic, first.partition)
-      if (!this.#owned.has(key)) continue
-      if (this.#retries.isWaiting(key)) continue
-      const failedOffset = this.#retries.failedOffset(key)
-      if (failedOffset !== undefined && first.offset > failedOffset) {
-        // Never jump past a failed message: rewind to it again.
-        this.#retries.schedule(first, failedOffset, new Error('fetched past the failed message'))
-        continue
-      }
-      await this.#processChunk(key, chunk)
+    await Promise.all(partitionChunks(messages).map((chunk) => this.#processPartition(chunk)))
+  }
+
+  async #processPartition(chunk: Message[]): Promise<void> {
+    // Whatever is left of the batch is not committed and will be delivered again.
+    if (this.#stopping) return
+    const first = chunk[0]!
+    const key = partitionKey(first.topic, first.partition)
+    if (!this.#owned.has(key)) return
+    if (this.#retries.isWaiting(key)) return
+    const failedOffset = this.#retries.failedOffset(key)
+    if (failedOffset !== undefined && first.offset > failedOffset) {
+      // Never jump past a failed message: rewind to it again.
+      this.#retries.schedule(first, failedOffset, new Error('fetched past the failed message'))
+      return
     }
+    await this.#processChunk(key, chunk)
   }
 
   /**
