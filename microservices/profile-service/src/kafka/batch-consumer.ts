@@ -49,7 +49,14 @@ export class BatchConsumer {
   readonly #owned: OwnedPartitions
   readonly #retries: PartitionRetries
   #loop: Promise<void> | undefined
-  #batch: Promise<void> = Promise.resolve()
+  #loopDone = false
+  /** Revocations under way: no poll may begin until their partitions are unassigned. */
+  #revoking = 0
+  /** True while the loop holds no batch and no poll, waiting for revocations to finish. */
+  #quiet = false
+  /** Revocations waiting for the loop to be quiet. */
+  readonly #quietWaiters: Array<() => void> = []
+  #resumeLoop: (() => void) | undefined
   #stopping = false
   #commitOnClose = true
   #lastCommitAt = 0
@@ -64,7 +71,11 @@ export class BatchConsumer {
     })
     this.#consumer.on('event.error', (err) => options.log.warn({ err }, 'kafka consumer error'))
     this.#owned = new OwnedPartitions(this.#consumer, options.log, {
-      batchDone: () => this.#batch,
+      batchDone: () => this.#untilQuiet(),
+      revoked: () => {
+        this.#revoking--
+        if (this.#revoking === 0) this.#resumeLoop?.()
+      },
       release: (keys) => {
         if (this.#commitOnClose) this.#commit((key) => keys.has(key))
         for (const key of keys) {
@@ -132,21 +143,66 @@ export class BatchConsumer {
   }
 
   async #run(): Promise<void> {
-    const { log, retry } = this.#options
-    while (!this.#stopping) {
-      let messages: Message[]
-      try {
-        messages = await poll(this.#consumer, this.#options.batchSize)
-      } catch (err) {
-        log.warn({ err }, 'kafka poll failed')
-        await sleep(retry.initialMs)
-        continue
+    let next: Promise<Message[] | undefined> | undefined
+    try {
+      while (!this.#stopping) {
+        const messages = await (next ?? this.#poll())
+        next = undefined
+        if (messages === undefined) continue
+        const batch = this.#process(messages)
+        // The next fetch (librdkafka's queue handed over to JavaScript) overlaps this batch's
+        // transactions; its batch is processed only after this one, so each partition is still
+        // stored in offset order and committed after storage. Not while a revocation waits: the
+        // partitions it hands over must be unassigned before a poll could fetch them again.
+        if (this.#revoking === 0 && !this.#stopping) next = this.#poll()
+        await batch
+        this.#commitIfDue()
+        if (next === undefined) await this.#settleRevocations()
       }
-      // One batch at a time: the next poll waits for this one, which is the backpressure.
-      this.#batch = this.#process(messages)
-      await this.#batch
-      this.#commitIfDue()
+    } finally {
+      // No consume may still run when the consumer disconnects; what it fetched is not committed.
+      await next
+      this.#loopDone = true
+      this.#wakeQuietWaiters()
     }
+  }
+
+  /** One consume(n); undefined after a failure (logged, and waited out). */
+  async #poll(): Promise<Message[] | undefined> {
+    try {
+      return await poll(this.#consumer, this.#options.batchSize)
+    } catch (err) {
+      this.#options.log.warn({ err }, 'kafka poll failed')
+      await sleep(this.#options.retry.initialMs)
+      return undefined
+    }
+  }
+
+  /**
+   * Revoked partitions are released only while the loop holds no batch and no poll: every
+   * message fetched before their revocation has then been processed or dropped (as no longer
+   * owned), so none can be stored after they are assigned again (it could follow a gap).
+   */
+  #untilQuiet(): Promise<void> {
+    this.#revoking++
+    if (this.#quiet || this.#loopDone || this.#loop === undefined) return Promise.resolve()
+    return new Promise((resolve) => this.#quietWaiters.push(resolve))
+  }
+
+  async #settleRevocations(): Promise<void> {
+    if (this.#revoking === 0) return
+    this.#quiet = true
+    const resumed = new Promise<void>((resolve) => {
+      this.#resumeLoop = resolve
+    })
+    this.#wakeQuietWaiters()
+    await resumed
+    this.#resumeLoop = undefined
+    this.#quiet = false
+  }
+
+  #wakeQuietWaiters() {
+    for (const wake of this.#quietWaiters.splice(0)) wake()
   }
 
   /**

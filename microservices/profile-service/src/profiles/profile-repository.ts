@@ -17,25 +17,22 @@ export type ApplyResult = 'created' | 'duplicate'
  * id as the event spelled it), in the same transaction.
  *
  * One statement, whatever the number of events: one round trip, and its own transaction (a
- * statement is atomic, its data-modifying parts included). The events go as one array per column
- * (`unnest`), so neither the statement's text nor its parameters grow with the batch.
+ * statement is atomic, its data-modifying parts included). The events go as one JSON parameter
+ * (JSON.stringify is native; node-postgres would escape every element of an array parameter in
+ * JavaScript), and only the ids seen before come back, usually none.
  */
 export async function applyUserRegisteredBatch(
   db: Kysely<Database>,
   events: readonly UserRegisterEventV1[],
 ): Promise<ApplyResult[]> {
   if (events.length === 0) return []
-  const columns = {
-    eventIds: events.map((event) => event.id),
-    userIds: events.map((event) => event.data.userId),
-    usernames: events.map((event) => event.data.username),
-    displayNames: events.map((event) => event.data.displayName ?? null),
-  }
-  const { rows } = await sql<{ recorded: string[] }>`
+  const input = JSON.stringify(
+    events.map(({ id, data }) => ({ e: id, u: data.userId, n: data.username, d: data.displayName ?? null })),
+  )
+  const { rows } = await sql<{ seen: string[] }>`
     with input as (
-      select * from unnest(
-        ${columns.eventIds}::uuid[], ${columns.userIds}::text[], ${columns.usernames}::text[],
-        ${columns.displayNames}::text[]
+      select * from rows from (
+        json_to_recordset(${input}::json) as (e uuid, u text, n text, d text)
       ) with ordinality as input(event_id, user_id, username, display_name, position)
     ),
     -- Sorted, so concurrent statements of several instances take row locks in the same order.
@@ -65,13 +62,18 @@ export async function applyUserRegisteredBatch(
     )
     -- NOTIFY is transactional: listeners hear it only if, and when, the profiles are committed.
     select
-      array(select event_id::text from recorded) as recorded,
+      array(select event_id::text from input except select event_id::text from recorded) as seen,
       (select count(pg_notify(${PROFILE_CREATED_CHANNEL}, user_id)) from latest) as notified
   `.execute(db)
-  const fresh = new Set(rows[0]!.recorded)
   // PostgreSQL answers uuids in lower case; the contract also accepts upper case. The first
-  // occurrence of a newly recorded id was applied; any later one is a duplicate.
-  return events.map((event): ApplyResult => (fresh.delete(event.id.toLowerCase()) ? 'created' : 'duplicate'))
+  // occurrence of an id not recorded before was applied; any other is a duplicate.
+  const seen = new Set(rows[0]!.seen)
+  return events.map((event): ApplyResult => {
+    const id = event.id.toLowerCase()
+    if (seen.has(id)) return 'duplicate'
+    seen.add(id)
+    return 'created'
+  })
 }
 
 export async function findProfile(
