@@ -57,6 +57,8 @@ export class BatchConsumer {
   /** Revocations waiting for the loop to be quiet. */
   readonly #quietWaiters: Array<() => void> = []
   #resumeLoop: (() => void) | undefined
+  /** Per partition, its last chunk in flight: the next one of that partition waits for it. */
+  readonly #lanes = new Map<string, Promise<void>>()
   #stopping = false
   #commitOnClose = true
   #lastCommitAt = 0
@@ -79,6 +81,7 @@ export class BatchConsumer {
       release: (keys) => {
         if (this.#commitOnClose) this.#commit((key) => keys.has(key))
         for (const key of keys) {
+          this.#lanes.delete(key)
           this.#retries.clear(key)
           this.#tracker.forget(key)
         }
@@ -144,6 +147,8 @@ export class BatchConsumer {
 
   async #run(): Promise<void> {
     let next: Promise<Message[] | undefined> | undefined
+    // Two batches at most are in flight: the one before goes on while this one begins.
+    let previous: Promise<void> = Promise.resolve()
     try {
       while (!this.#stopping) {
         const messages = await (next ?? this.#poll())
@@ -151,16 +156,21 @@ export class BatchConsumer {
         if (messages === undefined) continue
         const batch = this.#process(messages)
         // The next fetch (librdkafka's queue handed over to JavaScript) overlaps this batch's
-        // transactions; its batch is processed only after this one, so each partition is still
-        // stored in offset order and committed after storage. Not while a revocation waits: the
-        // partitions it hands over must be unassigned before a poll could fetch them again.
+        // transactions. Not while a revocation waits: the partitions it hands over must be
+        // unassigned before a poll could fetch them again.
         if (this.#revoking === 0 && !this.#stopping) next = this.#poll()
-        await batch
+        await previous
         this.#commitIfDue()
-        if (next === undefined) await this.#settleRevocations()
+        previous = batch
+        if (next === undefined) {
+          await batch
+          this.#commitIfDue()
+          await this.#settleRevocations()
+        }
       }
     } finally {
       // No consume may still run when the consumer disconnects; what it fetched is not committed.
+      await previous
       await next
       this.#loopDone = true
       this.#wakeQuietWaiters()
@@ -207,12 +217,19 @@ export class BatchConsumer {
 
   /**
    * The partitions' chunks at once, each on its own (the handler's pool bounds how many reach the
-   * database together): while one partition's transaction runs, the next one's messages are
-   * decoded. Order only matters within a partition, and each has one chunk per batch; the next
-   * batch waits for all of them.
+   * database together): while one partition's transaction runs, another one's messages are
+   * decoded. Order only matters within a partition: a chunk begins only once the chunk of its
+   * partition in the batch before is done (stored, or failed and its partition paused).
    */
-  async #process(messages: Message[]): Promise<void> {
-    await Promise.all(partitionChunks(messages).map((chunk) => this.#processPartition(chunk)))
+  #process(messages: Message[]): Promise<void> {
+    return Promise.all(
+      partitionChunks(messages).map((chunk) => {
+        const key = partitionKey(chunk[0]!.topic, chunk[0]!.partition)
+        const done = (this.#lanes.get(key) ?? Promise.resolve()).then(() => this.#processPartition(chunk))
+        this.#lanes.set(key, done)
+        return done
+      }),
+    ).then(() => undefined)
   }
 
   async #processPartition(chunk: Message[]): Promise<void> {
