@@ -15,7 +15,7 @@ describe('parseConfig', () => {
       kafkaClientId: 'profile-service',
       consumer: {
         enabled: true,
-        batchSize: 100,
+        batchSize: 1_000,
         start: 'earliest',
         commitIntervalMs: 0,
         retry: { initialMs: 100, maxMs: 10_000 },

@@ -12,6 +12,8 @@ import type { BatchHandler } from '../kafka/batch-consumer.ts'
 import type { DeadLetterProducer } from '../kafka/dead-letter/dead-letter-producer.ts'
 import { type ApplyResult, applyUserRegisteredBatch } from '../profiles/profile-repository.ts'
 
+const LEVELS_LOGGING_INFO = new Set(['info', 'debug', 'trace'])
+
 function header(headers: MessageHeader[] | undefined, name: string): string | undefined {
   const value = headers?.find((entry) => Object.hasOwn(entry, name))?.[name]
   return value === undefined ? undefined : value.toString()
@@ -49,18 +51,20 @@ export function userRegisterHandler(deps: {
       decoded.map(({ event }) => event),
     )
     deps.observer?.stored(results)
-    decoded.forEach(({ message, event }, i) => {
-      log.info(
-        {
-          offset: message.offset,
-          correlationId: event.correlationid,
-          eventId: event.id,
-          userId: event.data.userId,
-          result: results[i],
-        },
-        'event applied',
-      )
-    })
+    // Not even the fields of each line are gathered when they would not be written.
+    if (LEVELS_LOGGING_INFO.has(log.level))
+      decoded.forEach(({ message, event }, i) => {
+        log.info(
+          {
+            offset: message.offset,
+            correlationId: event.correlationid,
+            eventId: event.id,
+            userId: event.data.userId,
+            result: results[i],
+          },
+          'event applied',
+        )
+      })
 
     // Published together (one linger, acknowledgements awaited); every publish settles before a
     // failure is reported, so none is left running when the chunk is applied again.

@@ -49,7 +49,16 @@ export class BatchConsumer {
   readonly #owned: OwnedPartitions
   readonly #retries: PartitionRetries
   #loop: Promise<void> | undefined
-  #batch: Promise<void> = Promise.resolve()
+  #loopDone = false
+  /** Revocations under way: no poll may begin until their partitions are unassigned. */
+  #revoking = 0
+  /** True while the loop holds no batch and no poll, waiting for revocations to finish. */
+  #quiet = false
+  /** Revocations waiting for the loop to be quiet. */
+  readonly #quietWaiters: Array<() => void> = []
+  #resumeLoop: (() => void) | undefined
+  /** Per partition, its last chunk in flight: the next one of that partition waits for it. */
+  readonly #lanes = new Map<string, Promise<void>>()
   #stopping = false
   #commitOnClose = true
   #lastCommitAt = 0
@@ -64,10 +73,15 @@ export class BatchConsumer {
     })
     this.#consumer.on('event.error', (err) => options.log.warn({ err }, 'kafka consumer error'))
     this.#owned = new OwnedPartitions(this.#consumer, options.log, {
-      batchDone: () => this.#batch,
+      batchDone: () => this.#untilQuiet(),
+      revoked: () => {
+        this.#revoking--
+        if (this.#revoking === 0) this.#resumeLoop?.()
+      },
       release: (keys) => {
         if (this.#commitOnClose) this.#commit((key) => keys.has(key))
         for (const key of keys) {
+          this.#lanes.delete(key)
           this.#retries.clear(key)
           this.#tracker.forget(key)
         }
@@ -132,39 +146,106 @@ export class BatchConsumer {
   }
 
   async #run(): Promise<void> {
-    const { log, retry } = this.#options
-    while (!this.#stopping) {
-      let messages: Message[]
-      try {
-        messages = await poll(this.#consumer, this.#options.batchSize)
-      } catch (err) {
-        log.warn({ err }, 'kafka poll failed')
-        await sleep(retry.initialMs)
-        continue
+    let next: Promise<Message[] | undefined> | undefined
+    // Two batches at most are in flight: the one before goes on while this one begins.
+    let previous: Promise<void> = Promise.resolve()
+    try {
+      while (!this.#stopping) {
+        const messages = await (next ?? this.#poll())
+        next = undefined
+        if (messages === undefined) continue
+        const batch = this.#process(messages)
+        // The next fetch (librdkafka's queue handed over to JavaScript) overlaps this batch's
+        // transactions. Not while a revocation waits: the partitions it hands over must be
+        // unassigned before a poll could fetch them again.
+        if (this.#revoking === 0 && !this.#stopping) next = this.#poll()
+        await previous
+        this.#commitIfDue()
+        previous = batch
+        if (next === undefined) {
+          await batch
+          this.#commitIfDue()
+          await this.#settleRevocations()
+        }
       }
-      // One batch at a time: the next poll waits for this one, which is the backpressure.
-      this.#batch = this.#process(messages)
-      await this.#batch
-      this.#commitIfDue()
+    } finally {
+      // No consume may still run when the consumer disconnects; what it fetched is not committed.
+      await previous
+      await next
+      this.#loopDone = true
+      this.#wakeQuietWaiters()
     }
   }
 
-  async #process(messages: Message[]): Promise<void> {
-    for (const chunk of partitionChunks(messages)) {
-      // Whatever is left of the batch is not committed and will be delivered again.
-      if (this.#stopping) return
-      const first = chunk[0]!
-      const key = partitionKey(first.topic, first.partition)
-      if (!this.#owned.has(key)) continue
-      if (this.#retries.isWaiting(key)) continue
-      const failedOffset = this.#retries.failedOffset(key)
-      if (failedOffset !== undefined && first.offset > failedOffset) {
-        // Never jump past a failed message: rewind to it again.
-        this.#retries.schedule(first, failedOffset, new Error('fetched past the failed message'))
-        continue
-      }
-      await this.#processChunk(key, chunk)
+  /** One consume(n); undefined after a failure (logged, and waited out). */
+  async #poll(): Promise<Message[] | undefined> {
+    try {
+      return await poll(this.#consumer, this.#options.batchSize)
+    } catch (err) {
+      this.#options.log.warn({ err }, 'kafka poll failed')
+      await sleep(this.#options.retry.initialMs)
+      return undefined
     }
+  }
+
+  /**
+   * Revoked partitions are released only while the loop holds no batch and no poll: every
+   * message fetched before their revocation has then been processed or dropped (as no longer
+   * owned), so none can be stored after they are assigned again (it could follow a gap).
+   */
+  #untilQuiet(): Promise<void> {
+    this.#revoking++
+    if (this.#quiet || this.#loopDone || this.#loop === undefined) return Promise.resolve()
+    return new Promise((resolve) => this.#quietWaiters.push(resolve))
+  }
+
+  async #settleRevocations(): Promise<void> {
+    if (this.#revoking === 0) return
+    this.#quiet = true
+    const resumed = new Promise<void>((resolve) => {
+      this.#resumeLoop = resolve
+    })
+    this.#wakeQuietWaiters()
+    await resumed
+    this.#resumeLoop = undefined
+    this.#quiet = false
+  }
+
+  #wakeQuietWaiters() {
+    for (const wake of this.#quietWaiters.splice(0)) wake()
+  }
+
+  /**
+   * The partitions' chunks at once, each on its own (the handler's pool bounds how many reach the
+   * database together): while one partition's transaction runs, another one's messages are
+   * decoded. Order only matters within a partition: a chunk begins only once the chunk of its
+   * partition in the batch before is done (stored, or failed and its partition paused).
+   */
+  #process(messages: Message[]): Promise<void> {
+    return Promise.all(
+      partitionChunks(messages).map((chunk) => {
+        const key = partitionKey(chunk[0]!.topic, chunk[0]!.partition)
+        const done = (this.#lanes.get(key) ?? Promise.resolve()).then(() => this.#processPartition(chunk))
+        this.#lanes.set(key, done)
+        return done
+      }),
+    ).then(() => undefined)
+  }
+
+  async #processPartition(chunk: Message[]): Promise<void> {
+    // Whatever is left of the batch is not committed and will be delivered again.
+    if (this.#stopping) return
+    const first = chunk[0]!
+    const key = partitionKey(first.topic, first.partition)
+    if (!this.#owned.has(key)) return
+    if (this.#retries.isWaiting(key)) return
+    const failedOffset = this.#retries.failedOffset(key)
+    if (failedOffset !== undefined && first.offset > failedOffset) {
+      // Never jump past a failed message: rewind to it again.
+      this.#retries.schedule(first, failedOffset, new Error('fetched past the failed message'))
+      return
+    }
+    await this.#processChunk(key, chunk)
   }
 
   /**

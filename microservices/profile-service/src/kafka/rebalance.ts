@@ -6,8 +6,13 @@ const { ERR__ASSIGN_PARTITIONS, ERR__REVOKE_PARTITIONS } = rdkafka.CODES.ERRORS
 
 /** What a revocation needs from the consumer that owns the partitions. */
 export interface RevocationSteps {
-  /** Settles once the batch in flight is done (its chunk of a revoked partition included). */
+  /**
+   * Settles once no batch is in flight and no poll outstanding (their messages of a revoked
+   * partition processed or dropped); no poll begins until `revoked` is called.
+   */
   batchDone(): Promise<void>
+  /** The revoked partitions are unassigned (or that failed): polling may go on. */
+  revoked(): void
   /** Commits what was stored for these partitions (unless closing as a crash) and forgets their state. */
   release(keys: ReadonlySet<string>): void
   /** True once close() began. */
@@ -71,10 +76,10 @@ export class OwnedPartitions {
   /** Commits what was stored for the revoked partitions before handing them over. */
   async #revoke(assignment: Assignment[]) {
     await this.#revocation.batchDone()
-    this.#revocation.release(
-      new Set(assignment.map(({ topic, partition }) => partitionKey(topic, partition))),
-    )
     try {
+      this.#revocation.release(
+        new Set(assignment.map(({ topic, partition }) => partitionKey(topic, partition))),
+      )
       // The retry is dropped with the partition, so its pause must go too (see #assign).
       // Not when closing: the pauses go with the consumer, and node-rdkafka refuses a resume then.
       if (!this.#revocation.isClosing()) this.#consumer.resume(assignment)
@@ -83,6 +88,8 @@ export class OwnedPartitions {
       this.#log.info({ partitions: assignment.map((tp) => tp.partition) }, 'partitions revoked')
     } catch (err) {
       if (this.#consumer.isConnected()) this.#log.error({ err }, 'cannot release the revoked partitions')
+    } finally {
+      this.#revocation.revoked()
     }
   }
 }

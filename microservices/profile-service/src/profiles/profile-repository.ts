@@ -8,68 +8,71 @@ export const PROFILE_CREATED_CHANNEL = 'profile_created'
 export type ApplyResult = 'created' | 'duplicate'
 
 /**
- * Applies `user_register` events exactly once, many in ONE transaction, with the effect of applying
- * them one after the other (one commit instead of one per event is what makes the consumer fast).
- * Each event id is recorded in the same transaction as its profile, so either both exist or neither
- * does: all or nothing. Returns one result per event, in order; an event whose id was already
- * recorded (a redelivery: its offset may then be committed safely), or appears earlier in
- * `events`, is a duplicate.
+ * Applies `user_register` events exactly once, many at a time, with the effect of applying them one
+ * after the other (one commit instead of one per event is what makes the consumer fast). Each event
+ * id is recorded in the same transaction as its profile, so either both exist or neither does: all
+ * or nothing. Returns one result per event, in order; an event whose id was already recorded (a
+ * redelivery: its offset may then be committed safely), or appears earlier in `events`, is a
+ * duplicate. Every profile stored or updated is announced on `PROFILE_CREATED_CHANNEL` (its user
+ * id as the event spelled it), in the same transaction.
+ *
+ * One statement, whatever the number of events: one round trip, and its own transaction (a
+ * statement is atomic, its data-modifying parts included). The events go as one JSON parameter
+ * (JSON.stringify is native; node-postgres would escape every element of an array parameter in
+ * JavaScript), and only the ids seen before come back, usually none.
  */
 export async function applyUserRegisteredBatch(
   db: Kysely<Database>,
   events: readonly UserRegisterEventV1[],
 ): Promise<ApplyResult[]> {
   if (events.length === 0) return []
-  return db.transaction().execute(async (tx) => {
-    // PostgreSQL answers uuids in lower case; the contract also accepts upper case.
-    // Sorted, so concurrent transactions of several instances take row locks in the same order.
-    const ids = [...new Set(events.map((event) => event.id.toLowerCase()))].sort()
-    const recorded = await tx
-      .insertInto('processed_events')
-      .values(ids.map((id) => ({ event_id: id })))
-      .onConflict((conflict) => conflict.column('event_id').doNothing())
-      .returning('event_id')
-      .execute()
-    const fresh = new Set(recorded.map((row) => row.event_id.toLowerCase()))
-    // The first occurrence of a newly recorded id is applied; any later one is a duplicate.
-    const results = events.map(
-      (event): ApplyResult => (fresh.delete(event.id.toLowerCase()) ? 'created' : 'duplicate'),
+  const input = JSON.stringify(
+    events.map(({ id, data }) => ({ e: id, u: data.userId, n: data.username, d: data.displayName ?? null })),
+  )
+  const { rows } = await sql<{ seen: string[] }>`
+    with input as (
+      select * from rows from (
+        json_to_recordset(${input}::json) as (e uuid, u text, n text, d text)
+      ) with ordinality as input(event_id, user_id, username, display_name, position)
+    ),
+    -- Sorted, so concurrent statements of several instances take row locks in the same order.
+    recorded as (
+      insert into processed_events (event_id)
+      select distinct event_id from input order by event_id
+      on conflict (event_id) do nothing
+      returning event_id
+    ),
+    -- Only the first occurrence of a newly recorded id is applied.
+    applied as (
+      select distinct on (event_id) input.* from input join recorded using (event_id)
+      order by event_id, position
+    ),
+    -- Applied one after the other, several events of one user leave the last one's names (and the
+    -- first creation time); one upsert may not touch a row twice, so only the last goes in.
+    latest as (
+      select distinct on (user_id::uuid) * from applied order by user_id::uuid, position desc
+    ),
+    -- A different event for the same user (republished with a new id) updates the names but keeps
+    -- the original creation time.
+    stored as (
+      insert into profiles (user_id, username, display_name)
+      select user_id::uuid, username, coalesce(display_name, username) from latest order by user_id::uuid
+      on conflict (user_id) do update set
+        username = excluded.username, display_name = excluded.display_name, updated_at = now()
     )
-
-    // Applied one after the other, several events of one user leave the last one's names (and the
-    // first creation time): keep only the last, as one upsert may not touch a row twice.
-    const latest = new Map<string, UserRegisterEventV1['data']>()
-    events.forEach((event, i) => {
-      if (results[i] === 'created') latest.set(event.data.userId.toLowerCase(), event.data)
-    })
-    if (latest.size === 0) return results
-    const users = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, data]) => data)
-    // A different event for the same user (republished with a new id) updates the names but
-    // keeps the original creation time.
-    await tx
-      .insertInto('profiles')
-      .values(
-        users.map(({ userId, username, displayName }) => ({
-          user_id: userId,
-          username,
-          display_name: displayName ?? username,
-        })),
-      )
-      .onConflict((conflict) =>
-        conflict.column('user_id').doUpdateSet((eb) => ({
-          username: eb.ref('excluded.username'),
-          display_name: eb.ref('excluded.display_name'),
-          updated_at: sql<Date>`now()`,
-        })),
-      )
-      .execute()
-    // NOTIFY is transactional: listeners hear it only if, and when, the profiles are committed.
-    // One statement for all of them; the payload is the user id as the event spelled it.
-    const userIds = users.map((data) => data.userId)
-    await sql`select pg_notify(${PROFILE_CREATED_CHANNEL}, user_id) from unnest(${userIds}::text[]) as user_id`.execute(
-      tx,
-    )
-    return results
+    -- NOTIFY is transactional: listeners hear it only if, and when, the profiles are committed.
+    select
+      array(select event_id::text from input except select event_id::text from recorded) as seen,
+      (select count(pg_notify(${PROFILE_CREATED_CHANNEL}, user_id)) from latest) as notified
+  `.execute(db)
+  // PostgreSQL answers uuids in lower case; the contract also accepts upper case. The first
+  // occurrence of an id not recorded before was applied; any other is a duplicate.
+  const seen = new Set(rows[0]!.seen)
+  return events.map((event): ApplyResult => {
+    const id = event.id.toLowerCase()
+    if (seen.has(id)) return 'duplicate'
+    seen.add(id)
+    return 'created'
   })
 }
 
