@@ -1,4 +1,4 @@
-import { encode, namespaced, Topics } from '@kafka-ref/shared-contracts'
+import { ConsumerGroups, encode, namespaced, Topics } from '@kafka-ref/shared-contracts'
 import { startKafka } from '@kafka-ref/tools/kafka/broker'
 import { createTopics } from '@kafka-ref/tools/kafka/topics'
 import type { ServiceProcess } from '@kafka-ref/tools/system/service-process'
@@ -17,6 +17,7 @@ import { formatCpu } from '../measurement/procs.ts'
 import { freshDatabase, startService, stopService } from '../measurement/services.ts'
 import { type Figure, figure, type Sample } from '../report/figure.ts'
 import { summarize } from '../report/stats.ts'
+import { formatChanges, watchGroup } from './recovery-group.ts'
 
 /** Registrations made while the broker is down (the issue's backlog). */
 const BACKLOG = 200
@@ -102,12 +103,14 @@ async function brokerRestartRun(ctx: BenchContext, run: number): Promise<Sample>
 
         await kafka.start()
         const readyAt = Date.now()
+        const group = watchGroup(kafka.bootstrapServers, namespaced(ConsumerGroups.profileService, namespace))
         await waitFor(async () => (await countProfiles(profileDb)) === BACKLOG + 1, {
           ...BENCH_WAIT,
           timeoutMs: 120_000,
           intervalMs: 50,
           description: `the ${BACKLOG} profiles of the backlog`,
         })
+        const groupChanges = formatChanges(await group.stop())
         const published = await span(
           userDb,
           `select (extract(epoch from min(published_at)) * 1000)::float8 as first,
@@ -124,7 +127,8 @@ async function brokerRestartRun(ctx: BenchContext, run: number): Promise<Sample>
         ctx.log(
           `  broker restart: all ${BACKLOG} profiles ${seconds(stored.last - readyAt)} s after the broker was ready; ` +
             `relay sent first/last ${seconds(published.first - readyAt)}/${seconds(published.last - readyAt)} s, ` +
-            `first profile ${seconds(stored.first - readyAt)} s; CPU while down: ${formatCpu(down.cpu)}`,
+            `first profile ${seconds(stored.first - readyAt)} s; CPU while down: ${formatCpu(down.cpu)}; ` +
+            `group state/members from ready: ${groupChanges}`,
         )
         return {
           value,
@@ -224,7 +228,8 @@ async function takeoverRun(ctx: BenchContext, run: number): Promise<Sample> {
     })
   } finally {
     await producer.close()
-    for (const instance of instances.reverse()) await stopService(ctx, instance)
+    // The killed one is gone: stopping it would report its SIGKILL as an unclean exit.
+    for (const instance of instances.reverse()) if (instance.running) await stopService(ctx, instance)
   }
 }
 
