@@ -110,7 +110,8 @@ async function brokerRestartRun(ctx: BenchContext, run: number): Promise<Sample>
           intervalMs: 50,
           description: `the ${BACKLOG} profiles of the backlog`,
         })
-        const groupChanges = formatChanges(await group.stop())
+        const changes = await group.stop()
+        const groupChanges = formatChanges(changes)
         const published = await span(
           userDb,
           `select (extract(epoch from min(published_at)) * 1000)::float8 as first,
@@ -134,6 +135,8 @@ async function brokerRestartRun(ctx: BenchContext, run: number): Promise<Sample>
           value,
           cpu: down.cpu,
           extra: {
+            // When the group last changed: stable with only the live member after a rebalance, if there was one.
+            groupSettledS: (changes.at(-1)?.atMs ?? Number.NaN) / 1000,
             firstPublishedS: (published.first - readyAt) / 1000,
             lastPublishedS: (published.last - readyAt) / 1000,
             firstProfileS: (stored.first - readyAt) / 1000,
@@ -258,7 +261,8 @@ export async function benchRecovery(ctx: BenchContext): Promise<Figure[]> {
           notes:
             `broker stopped (SIGTERM) for ${OUTAGE_MS / 1000} s, ${BACKLOG} registrations answered 201 meanwhile; ` +
             `"ready" = the restarted broker answers a metadata request. Medians from ready: relay's first send ${leg('firstPublishedS')} s, ` +
-            `last ${leg('lastPublishedS')} s, first profile ${leg('firstProfileS')} s. CPU is of the outage (broker down)`,
+            `last ${leg('lastPublishedS')} s, first profile ${leg('firstProfileS')} s; the group settled (stable, one member) ${leg('groupSettledS')} s. ` +
+            "The outage outlasts the consumer's session timeout, so it rejoins as a new member and the broker waits for the old one, restored from before the outage, to expire. CPU is of the outage (broker down)",
         },
         results.restart,
       ),
