@@ -10,12 +10,13 @@ import { benchConsumer } from './figures/consumer.ts'
 import { benchEndToEnd } from './figures/e2e.ts'
 import { benchHttp } from './figures/http.ts'
 import { benchOutbox } from './figures/outbox.ts'
+import { benchRecovery } from './figures/recovery.ts'
 import { formatProfiles, summarizeProfiles } from './report/cpu-profiles.ts'
 import type { Figure } from './report/figure.ts'
 import { describeMachine } from './report/machine.ts'
 import { type Report, renderMarkdown } from './report/markdown.ts'
 
-// Usage: pnpm bench [--quick] [--only http,outbox,consumer,e2e] [--profile]
+// Usage: pnpm bench [--quick] [--only http,outbox,consumer,e2e,recovery] [--profile]
 //   --quick    small sizes, 1 run per figure (development; the numbers mean little)
 //   --only     a subset of the figures
 //   --profile  services run with --cpu-prof; summaries are printed (slower: not for the table)
@@ -24,6 +25,8 @@ const FIGURES = {
   outbox: benchOutbox,
   consumer: benchConsumer,
   e2e: benchEndToEnd,
+  // Last: it stops and kills things (on its own broker), the others measure a steady state.
+  recovery: benchRecovery,
 } satisfies Record<string, (ctx: BenchContext) => Promise<Figure[]>>
 
 type FigureName = keyof typeof FIGURES

@@ -33,7 +33,12 @@ export interface RelayOptions {
   backoff?: BackoffOptions
 }
 
-const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 5_000 }
+/**
+ * Between failed sends. The cap is how late the relay notices that Kafka is back (5 s made it up
+ * to 5 s of a recovery); a failed send to a down broker is a few refused connections, so 1 s
+ * between them is no load on either side.
+ */
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 1_000 }
 
 export interface RelayDependencies {
   db: Kysely<Database>

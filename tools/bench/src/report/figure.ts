@@ -9,8 +9,11 @@ export interface FigureSpec {
   unit: string
   subjectLabel: string
   baselineLabel: string
-  /** `min`: the ratio must be at least this; `max`: at most. */
-  target?: { kind: 'min' | 'max'; ratio: number }
+  /**
+   * `min`: the ratio must be at least this; `max`: at most. `at-most`: the subject's median itself
+   * must not exceed `value` (in `unit`): for a figure with no baseline to be a ratio of.
+   */
+  target?: { kind: 'min' | 'max'; ratio: number } | { kind: 'at-most'; value: number }
   notes?: string
 }
 
@@ -44,6 +47,17 @@ function medianSample(samples: Sample[]): Sample | undefined {
   return samples[order[(order.length - 1) >> 1]!]
 }
 
+function judge(spec: FigureSpec, subject: Summary, ratio: Summary | undefined): Figure['target'] {
+  const { target } = spec
+  if (target?.kind === 'at-most')
+    return { text: `≤ ${target.value} ${spec.unit}`, met: subject.median <= target.value }
+  if (!target || !ratio) return undefined
+  return {
+    text: `${target.kind === 'min' ? '≥' : '≤'} ${target.ratio}`,
+    met: target.kind === 'min' ? ratio.median >= target.ratio : ratio.median <= target.ratio,
+  }
+}
+
 export function figure(spec: FigureSpec, subject: Sample[], baseline?: Sample[]): Figure {
   const values = subject.map((sample) => sample.value)
   const summary = summarize(values)
@@ -54,19 +68,14 @@ export function figure(spec: FigureSpec, subject: Sample[], baseline?: Sample[])
     baseline && baseline.length === subject.length
       ? summarize(subject.map((sample, run) => sample.value / baseline[run]!.value))
       : undefined
-  const { target, ...rest } = spec
+  const { target: _target, ...rest } = spec
+  const target = judge(spec, summary, ratio)
   return {
     ...rest,
     subject: summary,
     ...(baseline && { baseline: summarize(baseline.map((sample) => sample.value)) }),
     ...(ratio && { ratio }),
-    ...(target &&
-      ratio && {
-        target: {
-          text: `${target.kind === 'min' ? '≥' : '≤'} ${target.ratio}`,
-          met: target.kind === 'min' ? ratio.median >= target.ratio : ratio.median <= target.ratio,
-        },
-      }),
+    ...(target && { target }),
     ...(medianRun?.cpu && { cpu: medianRun.cpu }),
     ...(medianRun?.pg && { pg: medianRun.pg }),
     ...(baselineRun?.cpu && { baselineCpu: baselineRun.cpu }),
