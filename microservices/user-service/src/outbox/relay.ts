@@ -62,7 +62,13 @@ export interface RelayState {
   lastSendError: string | null
 }
 
-type Delivery = { outcome: 'published' } | { outcome: 'lost' } | { outcome: 'rejected'; error: unknown }
+type Delivery = { outcome: 'sent' } | { outcome: 'lost' } | { outcome: 'rejected'; error: unknown }
+
+/** Rows claimed together, and the claim's hold on them. */
+interface Batch {
+  rows: ClaimedMessage[]
+  lease: Lease
+}
 
 class RelayStopped extends Error {}
 
@@ -71,6 +77,15 @@ class RelayStopped extends Error {}
  * acknowledged them. Rows are leased, not locked: claimed in one statement, sent outside any
  * transaction, marked in another statement, so a Kafka outage holds no connection and no lock.
  * At-least-once by construction; see the README for when a duplicate can occur.
+ *
+ * Under a backlog the three steps run as a pipeline: while one batch is sent, the next is claimed
+ * and the one before is marked, so the database work hides behind the send. Per-key order still
+ * holds because a claim passes over every key an unpublished held row has (the batch being sent
+ * is held): a key is never in two batches in flight at once, and its next row is claimed only
+ * once the earlier one is marked, i.e. acknowledged. There is never more than one send at a time:
+ * the idempotent producer numbers a partition's records when it builds a request and advances the
+ * numbers only when the broker answers, so two sends at once would reuse the same sequence numbers
+ * and the broker would take the second for a duplicate of the first, acknowledge and drop it.
  */
 export class OutboxRelay {
   readonly #deps: RelayDependencies
@@ -115,7 +130,10 @@ export class OutboxRelay {
     this.#signal.wake()
   }
 
-  /** Lets the send in flight finish, gives back the lease on what is unpublished, then returns. */
+  /**
+   * Lets the send in flight finish and its mark (and the one before) complete, gives back the lease
+   * on what is unpublished (a batch claimed ahead, a send that failed), then returns.
+   */
   async stop(): Promise<void> {
     this.#signal.close()
     clearInterval(this.#cleanupTimer)
@@ -132,57 +150,117 @@ export class OutboxRelay {
 
   async #run(): Promise<void> {
     let failures = 0
-    while (!this.#signal.closed) {
-      try {
-        await this.#maintain()
-        const claimed = await this.relayBatch()
-        failures = 0
-        // A full batch means there is probably more: go on without waiting.
-        if (claimed < this.#options.batchSize) await this.#signal.wait(this.#options.pollIntervalMs)
-      } catch (err) {
-        if (err instanceof RelayStopped) return
-        failures += 1
-        this.#deps.log.error({ err }, 'outbox relay failed')
-        await this.#signal.wait(backoffDelay(failures, this.#options.backoff ?? DEFAULT_BACKOFF), {
-          wakeable: false,
-        })
+    /** The next batch, claimed while the one before it is sent. */
+    let ahead: Promise<Batch | undefined> | undefined
+    /** The mark of the batch sent last, running while the next one is sent. */
+    let marking: Promise<void> = Promise.resolve()
+    try {
+      while (!this.#signal.closed) {
+        try {
+          await this.#maintain()
+          const claiming = ahead ?? this.#claim()
+          ahead = undefined
+          const batch = await claiming
+          failures = 0
+          if (!batch) {
+            await this.#signal.wait(this.#options.pollIntervalMs)
+            continue
+          }
+          // A full batch means there is probably more: claim the next one while this one is sent.
+          const full = batch.rows.length === this.#options.batchSize
+          if (full) ahead = handled(this.#claim())
+          const { marked } = await this.#dispatch(batch)
+          // At most one mark runs behind the send, so a slow database slows the relay down
+          // instead of piling up sent batches.
+          await marking
+          marking = marked
+          if (!full) await this.#signal.wait(this.#options.pollIntervalMs)
+        } catch (err) {
+          if (err instanceof RelayStopped) return
+          failures += 1
+          this.#deps.log.error({ err }, 'outbox relay failed')
+          await this.#signal.wait(backoffDelay(failures, this.#options.backoff ?? DEFAULT_BACKOFF), {
+            wakeable: false,
+          })
+        }
       }
+    } finally {
+      await marking
+      await this.#giveBack(ahead)
     }
   }
 
   /**
-   * One batch: claim (one statement), send until acknowledged, mark (one statement). Nothing is
-   * held open in the database in between; the lease keeps other instances off the rows.
+   * One batch on its own: claim (one statement), send until acknowledged, mark (one statement).
+   * Nothing is held open in the database in between; the lease keeps other instances off the rows.
    * Returns the number of rows claimed.
    */
   async relayBatch(): Promise<number> {
+    const batch = await this.#claim()
+    if (!batch) return 0
+    await (await this.#dispatch(batch)).marked
+    return batch.rows.length
+  }
+
+  async #claim(): Promise<Batch | undefined> {
     const owner = `${this.#id}#${++this.#claims}`
     const { leaseMs } = this.#options
     const claimedAt = performance.now()
-    const batch = await claimBatch(this.#deps.db, { owner, limit: this.#options.batchSize, leaseMs })
-    if (batch.length === 0) return 0
-    const lease = new Lease(this.#deps, { owner, ids: batch.map((row) => row.id), leaseMs, claimedAt })
-    try {
-      const delivery = await this.#deliver(batch, lease, this.#options.sendAttempts)
-      if (delivery.outcome === 'rejected') await this.#isolate(batch, lease, delivery.error)
-      if (delivery.outcome === 'lost') await this.#leaseLost(lease)
-    } catch (err) {
-      // Stopping (or the database failing): hand the rows on now rather than when the lease ends.
-      await this.#release(lease).catch((releaseError: Error) =>
-        this.#deps.log.warn(
-          { err: { message: releaseError.message }, owner },
-          'could not release outbox rows; they are free again once the lease ends',
-        ),
-      )
-      throw err
-    } finally {
-      lease.stop()
+    const rows = await claimBatch(this.#deps.db, { owner, limit: this.#options.batchSize, leaseMs })
+    if (rows.length === 0) return undefined
+    return {
+      rows,
+      lease: new Lease(this.#deps, { owner, ids: rows.map((row) => row.id), leaseMs, claimedAt }),
     }
-    return batch.length
   }
 
   /**
-   * Sends until acknowledged, then marks. Retries resend the very same messages in the same order:
+   * Sends a batch until the broker acknowledged it (or it is rejected, or its lease lost), and
+   * returns its mark, which runs on while the caller sends the next batch. `marked` never rejects:
+   * a mark is retried until it succeeds or the relay stops (then the rows are released, to be sent
+   * again).
+   */
+  async #dispatch(batch: Batch): Promise<{ marked: Promise<void> }> {
+    const { rows, lease } = batch
+    try {
+      const delivery = await this.#deliver(rows, lease, this.#options.sendAttempts)
+      if (delivery.outcome === 'sent') {
+        const marked = this.#markPublished(rows, lease)
+          .catch(() => this.#releaseQuietly(lease))
+          .finally(() => lease.stop())
+        return { marked }
+      }
+      if (delivery.outcome === 'rejected') await this.#isolate(rows, lease, delivery.error)
+      else await this.#leaseLost(lease)
+    } catch (err) {
+      // Stopping (or the database failing): hand the rows on now rather than when the lease ends.
+      await this.#releaseQuietly(lease)
+      lease.stop()
+      throw err
+    }
+    lease.stop()
+    return { marked: Promise.resolve() }
+  }
+
+  /** A batch claimed ahead that will not be sent (the relay stops): free its rows at once. */
+  async #giveBack(ahead: Promise<Batch | undefined> | undefined): Promise<void> {
+    const batch = await ahead?.catch(() => undefined)
+    if (!batch) return
+    await this.#releaseQuietly(batch.lease)
+    batch.lease.stop()
+  }
+
+  async #releaseQuietly(lease: Lease): Promise<void> {
+    await this.#release(lease).catch((releaseError: Error) =>
+      this.#deps.log.warn(
+        { err: { message: releaseError.message }, owner: lease.owner },
+        'could not release outbox rows; they are free again once the lease ends',
+      ),
+    )
+  }
+
+  /**
+   * Sends until acknowledged. Retries resend the very same messages in the same order:
    * the idempotent producer then reuses their sequence numbers, so a write the broker stored but
    * could not acknowledge is recognised as a duplicate instead of appended twice. Transient
    * failures are retried for as long as they last; `maxRejections` bounds the sends Kafka rejects.
@@ -208,8 +286,7 @@ export class OutboxRelay {
         continue
       }
       if (attempt > 1) this.#deps.log.info({ attempt, count: rows.length }, 'Kafka is back; outbox rows sent')
-      await this.#markPublished(rows, lease)
-      return { outcome: 'published' }
+      return { outcome: 'sent' }
     }
   }
 
@@ -264,7 +341,8 @@ export class OutboxRelay {
       if (this.#signal.closed) throw new RelayStopped()
       const delivery = await this.#deliver([row], lease, 1)
       if (delivery.outcome === 'lost') return this.#leaseLost(lease)
-      if (delivery.outcome === 'rejected') {
+      if (delivery.outcome === 'sent') await this.#markPublished([row], lease)
+      else {
         refusedKeys.add(row.key)
         await this.#giveUp([row], lease, delivery.error)
       }
@@ -332,4 +410,10 @@ export class OutboxRelay {
       // The claim that follows reports an unreachable database.
     }
   }
+}
+
+/** Lets a promise be awaited later without its rejection counting as unhandled meanwhile. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined)
+  return promise
 }

@@ -2,6 +2,7 @@ import { namespaced, Topics } from '@kafka-ref/shared-contracts'
 import { withClient } from '@kafka-ref/tools/testing/databases'
 import { endOffsets } from '@kafka-ref/tools/testing/kafka/topic-reader'
 import { waitFor } from '@kafka-ref/tools/testing/wait-for'
+import { DEFAULT_OUTBOX_BATCH_SIZE as BATCH_SIZE } from '@kafka-ref/user-service'
 import type pg from 'pg'
 import { BENCH_WAIT, type BenchContext } from '../context.ts'
 import { serviceLikeProducer } from '../measurement/baseline-clients.ts'
@@ -12,8 +13,6 @@ import { type Figure, figure, type Sample } from '../report/figure.ts'
 import { fillOutbox, type PrefillRow, prefillRows } from './outbox-prefill.ts'
 
 const NAMESPACE = 'bench-outbox-'
-/** user-service's OUTBOX_BATCH_SIZE default; the baseline sends batches of the same size. */
-const BATCH_SIZE = 100
 
 /**
  * Relay rate from the rows' own `published_at`, which is `now()` of each batch's transaction, i.e.
@@ -99,8 +98,8 @@ export async function benchOutbox(ctx: BenchContext): Promise<Figure[]> {
         id: '3',
         title: `Outbox relay, events/s (${ctx.sizes.outboxEvents} pre-filled rows)`,
         unit: 'events/s',
-        subjectLabel: 'user-service relay (OUTBOX_BATCH_SIZE 100)',
-        baselineLabel: '@platformatic/kafka producer, same settings, batches of 100 awaited in turn',
+        subjectLabel: `user-service relay (OUTBOX_BATCH_SIZE ${BATCH_SIZE})`,
+        baselineLabel: `@platformatic/kafka producer, same settings, batches of ${BATCH_SIZE} awaited in turn`,
         target: { kind: 'min', ratio: 0.5 },
         notes: `Kafka records written per relay run: ${written.join(', ')} for ${rows.length} rows`,
       },
