@@ -43,7 +43,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     tracing: options.tracing ?? TRACING_OFF,
     destinations: { [topic]: Topics.userRegister },
   })
-  await app.register(relayPlugin, config.outbox)
+  await app.register(relayPlugin, { ...config.outbox, connectionString: config.databaseUrl })
   await app.register(registrationPlugin, { topic, passwordHash: config.registration.passwordHash })
   await app.register(userMetricsPlugin)
 

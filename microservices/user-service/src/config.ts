@@ -5,7 +5,7 @@ const SECOND = 1000
 const HOUR = 3600 * SECOND
 
 /** OUTBOX_BATCH_SIZE's default, exported so the benchmark's baseline sends batches of the same size. */
-export const DEFAULT_OUTBOX_BATCH_SIZE = 100
+export const DEFAULT_OUTBOX_BATCH_SIZE = 500
 
 /**
  * Every variable the service reads, with its default and what it means (the README's table is

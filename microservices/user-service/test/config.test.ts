@@ -21,7 +21,7 @@ describe('parseConfig', () => {
       },
       outbox: {
         enabled: true,
-        batchSize: 100,
+        batchSize: 500,
         pollIntervalMs: 1000,
         leaseMs: 30_000,
         sendAttempts: 3,

@@ -9,6 +9,11 @@ export interface DatabaseOptions {
    */
   migrations?: Record<string, Migration>
   poolMax?: number
+  /**
+   * Server settings for every connection of this pool (sent at connect, as libpq's `options`), e.g.
+   * `{ synchronous_commit: 'off' }` for a pool whose commits may be lost in a server crash.
+   */
+  settings?: Record<string, string>
   /** How long to wait for a new connection before failing. Default 5 s. */
   connectionTimeoutMs?: number
   plugins?: KyselyPlugin[]
@@ -25,6 +30,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Kysely
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolMax ?? 10,
+    ...(options.settings && { options: startupOptions(options.settings) }),
     // An unreachable host (not a refused connection) would otherwise hang requests and readiness
     // checks for the OS's TCP timeout; failing fast turns it into a 500/503 and a retry.
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
@@ -47,6 +53,16 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Kysely
     throw new Error(`database ${which} failed: ${(error as Error).message ?? error}`)
   }
   return db
+}
+
+function startupOptions(settings: Record<string, string>): string {
+  return Object.entries(settings)
+    .map(([name, value]) => {
+      if (!/^[a-z_.]+$/.test(name) || !/^[\w.-]+$/.test(value))
+        throw new Error(`database setting ${name}=${value}: only plain names and values are supported`)
+      return `-c ${name}=${value}`
+    })
+    .join(' ')
 }
 
 /** True when a trivial query answers; used by readiness checks. */

@@ -62,4 +62,34 @@ describe('openDatabase', () => {
     expect(Number(rows[0]!.n)).toBe(0)
     expect(await checkDatabase(second)).toBe(true)
   })
+
+  it('applies its settings to every connection of its pool, and only to that pool', async () => {
+    const url = await createTestDatabase('service_kit_settings')
+    const relaxed = await openDatabase<unknown>({
+      connectionString: url,
+      poolMax: 2,
+      settings: { synchronous_commit: 'off' },
+    })
+    opened.push(relaxed)
+    const plain = await open(url)
+    const setting = async (db: Kysely<unknown>) =>
+      (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(db)).rows[0]!
+        .synchronous_commit
+    // Two connections at once, so both of the pool's connections are looked at.
+    const both = await Promise.all([
+      relaxed.connection().execute((db) => setting(db)),
+      relaxed.connection().execute((db) => setting(db)),
+    ])
+    expect(both).toEqual(['off', 'off'])
+    expect(await setting(plain)).toBe('on')
+  })
+
+  it('refuses a setting it could not pass on as written', async () => {
+    await expect(
+      openDatabase({
+        connectionString: 'postgres://127.0.0.1:1/x',
+        settings: { work_mem: '64MB -c fsync=off' },
+      }),
+    ).rejects.toThrow(/only plain names and values/)
+  })
 })

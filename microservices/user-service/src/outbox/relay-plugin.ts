@@ -1,6 +1,7 @@
-import { runWorker } from '@kafka-ref/service-kit'
+import { openDatabase, runWorker } from '@kafka-ref/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import type { Database } from '../db/schema.ts'
 import { OutboxRelay, type RelayOptions } from './relay.ts'
 
 declare module 'fastify' {
@@ -12,16 +13,48 @@ declare module 'fastify' {
 export interface RelayPluginOptions extends RelayOptions {
   /** OUTBOX_ENABLED: when false the relay exists (wake() is harmless) but never runs; rows wait for an instance that runs it. */
   enabled: boolean
+  /** The service's database; the relay opens a small pool of its own on it. */
+  connectionString: string
 }
 
+/**
+ * Claim, mark and release need at most three connections at once (a claim ahead, a mark behind,
+ * a lease renewal), and never wait for one the request path holds.
+ */
+const RELAY_POOL_MAX = 3
+
 /** The service's worker: started when the app is ready, stopped (before the producer and the pool) on close. */
-async function relayPlugin(app: FastifyInstance, { enabled, ...options }: RelayPluginOptions) {
-  const relay = new OutboxRelay(
-    { db: app.db, producer: app.eventProducer, log: app.log.child({ component: 'outbox-relay' }) },
-    options,
-  )
+async function relayPlugin(
+  app: FastifyInstance,
+  { enabled, connectionString, ...options }: RelayPluginOptions,
+) {
+  const log = app.log.child({ component: 'outbox-relay' })
+  // The relay's commits do not wait for the WAL flush. What a database crash can take back is
+  // only the relay's own latest bookkeeping, never an event: a lost claim frees rows it holds, a
+  // lost mark makes rows unpublished again, and either way they are sent once more, which the
+  // at-least-once contract allows and consumers deduplicate. Registrations commit through the
+  // service's pool, with durable commits.
+  const db = enabled
+    ? await openDatabase<Database>({
+        connectionString,
+        poolMax: RELAY_POOL_MAX,
+        settings: { synchronous_commit: 'off' },
+        onPoolError: (err) => log.warn({ err }, 'idle relay database connection failed'),
+      })
+    : app.db
+  const relay = new OutboxRelay({ db, producer: app.eventProducer, log }, options)
   app.decorate('outboxRelay', relay)
-  runWorker(app, relay, { enabled })
+  runWorker(
+    app,
+    {
+      start: () => relay.start(),
+      stop: async () => {
+        await relay.stop()
+        await db.destroy()
+      },
+    },
+    { enabled },
+  )
 }
 
 export default fp(relayPlugin, { name: 'outbox-relay', dependencies: ['database', 'event-producer'] })

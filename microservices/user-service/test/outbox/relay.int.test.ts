@@ -4,8 +4,8 @@ import { EventHeaders } from '@kafka-ref/shared-contracts'
 import { createTestTopics, LogCapture, TestConsumer, waitFor } from '@kafka-ref/tools/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { EventProducer } from '../../src/kafka/producer-plugin.ts'
-import { claimBatch, insertOutboxMessage, type OutboxMessage } from '../../src/outbox/outbox-repository.ts'
-import { OutboxRelay, type RelayOptions } from '../../src/outbox/relay.ts'
+import { claimBatch } from '../../src/outbox/outbox-repository.ts'
+import type { OutboxRelay, RelayOptions } from '../../src/outbox/relay.ts'
 import {
   createTestContext,
   outboxMessage,
@@ -15,6 +15,7 @@ import {
   startApp,
   type TestContext,
 } from '../helpers.ts'
+import { gatedProducer, insert, newRelay, outboxRows } from './relay-fixtures.ts'
 
 // Each test gets a fresh database and namespace, so event counts are per test.
 let context: TestContext
@@ -127,66 +128,20 @@ describe('outbox relay', () => {
   })
 })
 
-async function insert(app: ZodFastify, messages: OutboxMessage[]) {
-  await app.db.transaction().execute(async (trx) => {
-    for (const message of messages) await insertOutboxMessage(trx, message)
-  })
-}
-async function outboxRows(app: ZodFastify) {
-  return app.db
-    .selectFrom('outbox')
-    .select(['id', 'key', 'topic', 'published_at', 'lease_owner', 'locked_until', 'attempts', 'last_error'])
-    .orderBy('id')
-    .execute()
-}
-
 /** End of the lease of the oldest row, in ms since the epoch (database time). */
 async function leaseEnd(app: ZodFastify) {
   const [row] = await outboxRows(app)
   return row?.locked_until?.getTime() ?? Number.NaN
 }
 
-/** A relay of its own, beside the app's (which is off), sending through the app's real producer. */
 function relayOf(
   app: ZodFastify,
   producer: Pick<EventProducer, 'publish'>,
   options: Partial<RelayOptions> = {},
 ) {
-  const relay = new OutboxRelay(
-    { db: app.db, producer, log: app.log },
-    {
-      batchSize: 100,
-      pollIntervalMs: 50,
-      retentionMs: 60_000,
-      cleanupIntervalMs: 60_000,
-      leaseMs: 30_000,
-      sendAttempts: 3,
-      releaseBackoffMaxMs: 60_000,
-      ...options,
-    },
-  )
+  const relay = newRelay(app, producer, options)
   relays.push(relay)
   return relay
-}
-
-/** Holds every send until `open()`; then lets it through to Kafka, or fails it. */
-function gatedProducer(app: ZodFastify) {
-  let open!: (outcome: 'send' | 'fail') => void
-  const gate = new Promise<'send' | 'fail'>((resolve) => {
-    open = resolve
-  })
-  let calls = 0
-  return {
-    open,
-    get calls() {
-      return calls
-    },
-    async publish(messages: OutboxMessage[]) {
-      calls += 1
-      if ((await gate) === 'fail') throw new Error('broker not available (test)')
-      await app.eventProducer.publish(messages)
-    },
-  }
 }
 
 describe('outbox relay leases', () => {
