@@ -40,33 +40,41 @@ export function createKafkaConsumer(
   settings: ConsumerConfig & ConsumerIdentity,
   callbacks: ConsumerCallbacks,
 ): rdkafka.KafkaConsumer {
-  const consumer = new rdkafka.KafkaConsumer(
-    {
-      'metadata.broker.list': settings.brokers.join(','),
-      'client.id': settings.clientId,
-      'group.id': settings.groupId,
-      'enable.auto.commit': false,
-      'enable.auto.offset.store': false,
-      'partition.assignment.strategy': 'cooperative-sticky',
-      // consume(n) keeps waiting up to the poll timeout for more messages once it has some; with
-      // EOF events it waits 1 ms instead once a partition with data is drained. (node-rdkafka 3.6
-      // has no setDefaultIsTimeoutOnlyForFirstMessage.)
-      'enable.partition.eof': true,
-      // The broker holds an empty fetch this long even when data arrives meanwhile (measured).
-      'fetch.wait.max.ms': settings.fetchWaitMaxMs,
-      // A batch as big as the broker accepts comes in one fetch, not after librdkafka has grown its
-      // per-partition size (1 MiB by default, 12 bytes short of the broker's default limit) by retrying.
-      'fetch.message.max.bytes': Math.max(DEFAULT_FETCH_MESSAGE_MAX_BYTES, settings.messageMaxBytes),
-      'session.timeout.ms': settings.sessionTimeoutMs,
-      'heartbeat.interval.ms': heartbeatIntervalMs(settings.sessionTimeoutMs),
-      'reconnect.backoff.max.ms': RECONNECT_BACKOFF_MAX_MS,
-      rebalance_cb: callbacks.onRebalance,
-      offset_commit_cb: callbacks.onCommitted,
-    },
-    { 'auto.offset.reset': settings.start },
-  )
+  const consumer = new rdkafka.KafkaConsumer(consumerGlobalConfig(settings, callbacks), {
+    'auto.offset.reset': settings.start,
+  })
   consumer.setDefaultConsumeTimeout(settings.pollTimeoutMs)
   return consumer
+}
+
+/** librdkafka's global settings of the consumer (exported for its tests). */
+export function consumerGlobalConfig(
+  settings: ConsumerConfig & ConsumerIdentity,
+  callbacks: ConsumerCallbacks,
+): rdkafka.ConsumerGlobalConfig {
+  return {
+    'metadata.broker.list': settings.brokers.join(','),
+    'client.id': settings.clientId,
+    'group.id': settings.groupId,
+    ...(settings.groupInstanceId !== undefined && { 'group.instance.id': settings.groupInstanceId }),
+    'enable.auto.commit': false,
+    'enable.auto.offset.store': false,
+    'partition.assignment.strategy': 'cooperative-sticky',
+    // consume(n) keeps waiting up to the poll timeout for more messages once it has some; with
+    // EOF events it waits 1 ms instead once a partition with data is drained. (node-rdkafka 3.6
+    // has no setDefaultIsTimeoutOnlyForFirstMessage.)
+    'enable.partition.eof': true,
+    // The broker holds an empty fetch this long even when data arrives meanwhile (measured).
+    'fetch.wait.max.ms': settings.fetchWaitMaxMs,
+    // A batch as big as the broker accepts comes in one fetch, not after librdkafka has grown its
+    // per-partition size (1 MiB by default, 12 bytes short of the broker's default limit) by retrying.
+    'fetch.message.max.bytes': Math.max(DEFAULT_FETCH_MESSAGE_MAX_BYTES, settings.messageMaxBytes),
+    'session.timeout.ms': settings.sessionTimeoutMs,
+    'heartbeat.interval.ms': heartbeatIntervalMs(settings.sessionTimeoutMs),
+    'reconnect.backoff.max.ms': RECONNECT_BACKOFF_MAX_MS,
+    rebalance_cb: callbacks.onRebalance,
+    offset_commit_cb: callbacks.onCommitted,
+  }
 }
 
 export function connect(consumer: rdkafka.KafkaConsumer, timeoutMs: number): Promise<void> {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { heartbeatIntervalMs, RECONNECT_BACKOFF_MAX_MS } from '../../src/kafka/consumer-client.ts'
+import { parseConfig } from '../../src/config.ts'
+import {
+  consumerGlobalConfig,
+  heartbeatIntervalMs,
+  RECONNECT_BACKOFF_MAX_MS,
+} from '../../src/kafka/consumer-client.ts'
 
 // The recovery budget of issue 12: partitions served again within the session timeout + 2 s of a
 // member's crash, and the consumer back within seconds of a broker restart.
@@ -16,5 +21,33 @@ describe('consumer recovery settings', () => {
   it('still heartbeats several times per session timeout', () => {
     for (const sessionTimeoutMs of [6_000, 10_000])
       expect(heartbeatIntervalMs(sessionTimeoutMs)).toBeLessThanOrEqual(sessionTimeoutMs / 3)
+  })
+})
+
+describe('static group membership', () => {
+  const identity = { brokers: ['127.0.0.1:9092'], clientId: 'profile-service', groupId: 'profile-service' }
+  const callbacks = { onRebalance: () => undefined, onCommitted: () => undefined }
+  const globalConfig = (env: Record<string, string>) =>
+    consumerGlobalConfig(
+      {
+        ...parseConfig({
+          DATABASE_URL: 'postgres://u:p@127.0.0.1/db',
+          KAFKA_BROKERS: '127.0.0.1:9092',
+          ...env,
+        }).consumer,
+        ...identity,
+      },
+      callbacks,
+    )
+
+  it('is off unless CONSUMER_GROUP_INSTANCE_ID names the instance', () => {
+    expect(globalConfig({})).not.toHaveProperty('group.instance.id')
+    expect(globalConfig({ CONSUMER_GROUP_INSTANCE_ID: 'profile-service-0' })).toMatchObject({
+      'group.instance.id': 'profile-service-0',
+    })
+  })
+
+  it('refuses a name Kafka would not take, naming the variable', () => {
+    expect(() => globalConfig({ CONSUMER_GROUP_INSTANCE_ID: 'pod 0' })).toThrow(/CONSUMER_GROUP_INSTANCE_ID/)
   })
 })

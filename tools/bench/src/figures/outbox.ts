@@ -1,8 +1,15 @@
+import { openDatabase } from '@kafka-ref/service-kit'
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
 import { withClient } from '@kafka-ref/tools/testing/databases'
 import { endOffsets } from '@kafka-ref/tools/testing/kafka/topic-reader'
 import { waitFor } from '@kafka-ref/tools/testing/wait-for'
-import { DEFAULT_OUTBOX_BATCH_SIZE as BATCH_SIZE } from '@kafka-ref/user-service'
+import {
+  DEFAULT_OUTBOX_BATCH_SIZE as BATCH_SIZE,
+  claimBatch,
+  markPublished,
+  migrations,
+  type UserDatabase,
+} from '@kafka-ref/user-service'
 import type pg from 'pg'
 import { BENCH_WAIT, type BenchContext } from '../context.ts'
 import { serviceLikeProducer } from '../measurement/baseline-clients.ts'
@@ -81,6 +88,42 @@ async function producerRun(ctx: BenchContext, topic: string, rows: PrefillRow[])
   }
 }
 
+/**
+ * The relay's database work alone: the same claim and mark statements on the same pre-filled
+ * outbox, overlapped as the relay overlaps them (the next claim while the last batch is marked),
+ * with no Kafka and no service. No relay can drain the outbox faster than this on this machine.
+ */
+async function statementsRun(ctx: BenchContext, run: number, rows: PrefillRow[]): Promise<Sample> {
+  const databaseUrl = await freshDatabase(ctx, `bench_outbox_statements_${run}`)
+  const db = await openDatabase<UserDatabase>({
+    connectionString: databaseUrl,
+    migrations,
+    poolMax: 3,
+    settings: { synchronous_commit: 'off' },
+  })
+  try {
+    await withClient(databaseUrl, (client) => fillOutbox(client, 'bench.statements', rows))
+    const claim = (index: number) =>
+      claimBatch(db, { owner: `bench#${index}`, limit: BATCH_SIZE, leaseMs: 30_000 })
+    const started = performance.now()
+    let index = 0
+    let batch = await claim(index)
+    let done = 0
+    while (batch.length > 0) {
+      const owner = `bench#${index}`
+      const ids = batch.map((row) => row.id)
+      const [next] = await Promise.all([claim(++index), markPublished(db, owner, ids)])
+      done += batch.length
+      batch = next
+    }
+    const rate = done / ((performance.now() - started) / 1000)
+    ctx.log(`  claim + mark alone: ${Math.round(rate)} rows/s`)
+    return { value: rate }
+  } finally {
+    await db.destroy()
+  }
+}
+
 /** Figure 3: the outbox relay draining a pre-filled outbox vs the same producer sending directly. */
 export async function benchOutbox(ctx: BenchContext): Promise<Figure[]> {
   ctx.log(`figure 3: outbox relay, ${ctx.sizes.outboxEvents} events`)
@@ -90,6 +133,7 @@ export async function benchOutbox(ctx: BenchContext): Promise<Figure[]> {
   const results = await interleave(ctx.sizes.runs, {
     baseline: () => producerRun(ctx, topic, rows),
     subject: (run) => relayRun(ctx, run, topic, rows),
+    statements: (run) => statementsRun(ctx, run, rows),
   })
   const written = results.subject.map((sample) => sample.extra?.recordsWritten)
   return [
@@ -105,6 +149,19 @@ export async function benchOutbox(ctx: BenchContext): Promise<Figure[]> {
       },
       results.subject,
       results.baseline,
+    ),
+    figure(
+      {
+        id: '3b',
+        title: `Outbox relay vs its own database statements alone, events/s (${ctx.sizes.outboxEvents} pre-filled rows)`,
+        unit: 'events/s',
+        subjectLabel: 'user-service relay (the runs of figure 3)',
+        baselineLabel: `the relay's claim and mark statements only, overlapped as in the relay, no Kafka (batches of ${BATCH_SIZE})`,
+        notes:
+          "the database's ceiling for the relay on this machine: a claim leases each row (a new row version and its index entries), a mark publishes it (another); no send can make the relay faster than these two",
+      },
+      results.subject,
+      results.statements,
     ),
   ]
 }

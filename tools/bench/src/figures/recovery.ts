@@ -55,13 +55,17 @@ async function span(client: pg.Client, sql: string): Promise<{ first: number; la
  * answered 201 into the outbox, the broker started again; from the moment it answers a metadata
  * request ("ready") to the last of the backlog's profiles stored (profiles.created_at).
  */
-async function brokerRestartRun(ctx: BenchContext, run: number): Promise<Sample> {
+async function brokerRestartRun(
+  ctx: BenchContext,
+  run: number,
+  { staticMember = false } = {},
+): Promise<Sample> {
   const kafka = ctx.kafka
-  const namespace = `bench-recovery-a${run}-`
+  const namespace = `bench-recovery-${staticMember ? 'c' : 'a'}${run}-`
   await topicsOf(kafka.bootstrapServers, namespace)
   const [userUrl, profileUrl] = await Promise.all([
-    freshDatabase(ctx, `bench_recovery_users_${run}`),
-    freshDatabase(ctx, `bench_recovery_profiles_${run}`),
+    freshDatabase(ctx, `bench_recovery_users_${staticMember ? 'c' : 'a'}${run}`),
+    freshDatabase(ctx, `bench_recovery_profiles_${staticMember ? 'c' : 'a'}${run}`),
   ])
   const services: ServiceProcess[] = []
   try {
@@ -71,7 +75,11 @@ async function brokerRestartRun(ctx: BenchContext, run: number): Promise<Sample>
       env: { PASSWORD_HASH_COST: '4' },
     })
     services.push(user)
-    const profile = await startService(ctx, 'profile-service', { databaseUrl: profileUrl, namespace })
+    const profile = await startService(ctx, 'profile-service', {
+      databaseUrl: profileUrl,
+      namespace,
+      env: staticMember ? { CONSUMER_GROUP_INSTANCE_ID: `bench-profile-${run}` } : {},
+    })
     services.push(profile)
     return await withClient(userUrl, (userDb) =>
       withClient(profileUrl, async (profileDb) => {
@@ -245,10 +253,11 @@ export async function benchRecovery(ctx: BenchContext): Promise<Figure[]> {
   try {
     const results = await interleave(ctx.sizes.runs, {
       restart: (run) => brokerRestartRun(own, run),
+      restartStatic: (run) => brokerRestartRun(own, run, { staticMember: true }),
       takeover: (run) => takeoverRun(own, run),
     })
-    const leg = (name: string) =>
-      seconds(summarize(results.restart.map((sample) => sample.extra?.[name] ?? Number.NaN)).median * 1000)
+    const leg = (name: string, samples = results.restart) =>
+      seconds(summarize(samples.map((sample) => sample.extra?.[name] ?? Number.NaN)).median * 1000)
     return [
       figure(
         {
@@ -265,6 +274,21 @@ export async function benchRecovery(ctx: BenchContext): Promise<Figure[]> {
             "The outage outlasts the consumer's session timeout, so it rejoins as a new member and the broker waits for the old one, restored from before the outage, to expire. CPU is of the outage (broker down)",
         },
         results.restart,
+      ),
+      figure(
+        {
+          id: '7c',
+          title: `Broker restart as 7a, profile-service a static group member: broker ready → all profiles stored`,
+          unit: 's',
+          subjectLabel: 'as 7a, with CONSUMER_GROUP_INSTANCE_ID set (opt-in)',
+          baselineLabel: 'none: an absolute target',
+          target: { kind: 'at-most', value: 5 },
+          notes:
+            `the same outage and backlog as 7a. Medians from ready: relay's first send ${leg('firstPublishedS', results.restartStatic)} s, ` +
+            `first profile ${leg('firstProfileS', results.restartStatic)} s; the group settled ${leg('groupSettledS', results.restartStatic)} s. ` +
+            'The group keeps a static member through the outage, so no rebalance waits for an old member to expire',
+        },
+        results.restartStatic,
       ),
       figure(
         {
