@@ -13,6 +13,7 @@ import { OffsetTracker, type TopicPartitionOffset } from './offset-tracker.ts'
 import { partitionChunks, partitionKey } from './partition-chunks.ts'
 import { PartitionRetries } from './partition-retries.ts'
 import { OwnedPartitions } from './rebalance.ts'
+import { repeatedErrorLog } from './repeated-errors.ts'
 
 /**
  * Applies consecutive messages of one partition together (e.g. in one transaction). A throw means
@@ -71,7 +72,7 @@ export class BatchConsumer {
       onRebalance: (error, assignment) => this.#owned.onRebalance(error, assignment),
       onCommitted: (error, offsets) => this.#onCommitted(error, offsets),
     })
-    this.#consumer.on('event.error', (err) => options.log.warn({ err }, 'kafka consumer error'))
+    this.#consumer.on('event.error', repeatedErrorLog(options.log, 'kafka consumer error'))
     this.#owned = new OwnedPartitions(this.#consumer, options.log, {
       batchDone: () => this.#untilQuiet(),
       revoked: () => {

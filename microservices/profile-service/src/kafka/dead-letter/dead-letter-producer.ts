@@ -3,6 +3,7 @@ import { type BackoffOptions, backoffDelay } from '@kafka-ref/service-kit'
 import type { DecodeError } from '@kafka-ref/shared-contracts'
 import type { FastifyBaseLogger } from 'fastify'
 import rdkafka, { type DeliveryReport, type LibrdKafkaError, type Message } from 'node-rdkafka'
+import { repeatedErrorLog } from '../repeated-errors.ts'
 import {
   type DeadLetterRecord,
   deadLetterRecord,
@@ -208,9 +209,10 @@ export class DeadLetterProducer {
     })
     // Without a listener an 'event.error' would throw. Other errors (e.g. broker down) librdkafka
     // recovers from on its own.
+    const warn = repeatedErrorLog(this.#log, 'dead-letter producer error')
     client.on('event.error', (err) => {
       if (isFatal(err)) this.#onFatal(client, err.message)
-      else this.#log.warn({ err }, 'dead-letter producer error')
+      else warn(err)
     })
     return client
   }
