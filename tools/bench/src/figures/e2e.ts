@@ -66,7 +66,7 @@ export async function benchEndToEnd(ctx: BenchContext): Promise<Figure[]> {
         results.baseline.map((r) => r.p50),
       ),
       figure(
-        { ...spec, id: '5b', title: 'End to end, p99 latency', target: { kind: 'max', ratio: 3 } },
+        { ...spec, id: '5b', title: 'End to end, p99 latency', target: { kind: 'max', ratio: 2 } },
         results.subject.map((r) => r.p99),
         results.baseline.map((r) => r.p99),
       ),
