@@ -19,10 +19,18 @@ export interface ProfileTarget {
   profile: ProfileResponse
 }
 
-/** profile-service with one stored profile to read. */
-export async function startProfileTarget(ctx: BenchContext): Promise<ProfileTarget> {
-  const databaseUrl = await freshDatabase(ctx, 'bench_http_profiles')
-  const service = await startService(ctx, 'profile-service', { databaseUrl, namespace: HTTP_NAMESPACE })
+/**
+ * profile-service with one stored profile to read: every read after the first is served from the
+ * cache. `cache: false` runs it with the cache off, so every read is a PostgreSQL query (what a
+ * profile not read before, or one just changed, costs).
+ */
+export async function startProfileTarget(ctx: BenchContext, { cache = true } = {}): Promise<ProfileTarget> {
+  const databaseUrl = await freshDatabase(ctx, cache ? 'bench_http_profiles' : 'bench_http_profiles_no_cache')
+  const service = await startService(ctx, 'profile-service', {
+    databaseUrl,
+    namespace: HTTP_NAMESPACE,
+    ...(!cache && { env: { PROFILE_CACHE_MAX_ENTRIES: '0' }, label: 'profile-service#no-cache' }),
+  })
   const userId = randomUUID()
   await withClient(databaseUrl, (client) =>
     client.query(
@@ -39,6 +47,7 @@ export async function startProfileTarget(ctx: BenchContext): Promise<ProfileTarg
 export async function benchProfileGet(
   ctx: BenchContext,
   target: ProfileTarget,
+  uncached: ProfileTarget,
   bare: BareServer,
 ): Promise<Figure[]> {
   ctx.log('figure 1: GET /profile/:id')
@@ -48,12 +57,15 @@ export async function benchProfileGet(
     try {
       await fire({ url: bareUrl }, { ...load, seconds: 1 })
       await fire({ url: target.url }, { ...load, seconds: 1 })
+      await fire({ url: uncached.url }, { ...load, seconds: 1 })
       return await interleave(ctx.sizes.runs, {
         baseline: () => measure(ctx, { url: bareUrl }, load, bare),
         subject: () => measure(ctx, { url: target.url }, load, target.service, target.databaseUrl),
+        uncached: () => measure(ctx, { url: uncached.url }, load, uncached.service, uncached.databaseUrl),
       })
     } finally {
       await stopService(ctx, target.service)
+      await stopService(ctx, uncached.service)
     }
   })()
   const http = describeSettings(load)
@@ -63,7 +75,7 @@ export async function benchProfileGet(
         id: '1a',
         title: 'GET /profile/:id, requests/s',
         unit: 'req/s',
-        subjectLabel: 'profile-service',
+        subjectLabel: 'profile-service, one profile read over and over (from its cache)',
         baselineLabel: 'bare Fastify route, same JSON from memory',
         target: { kind: 'min', ratio: 0.7 },
         notes: http,
@@ -83,6 +95,18 @@ export async function benchProfileGet(
       },
       p99(get.subject),
       p99(get.baseline),
+    ),
+    figure(
+      {
+        id: '1c',
+        title: 'GET /profile/:id with the cache off, requests/s',
+        unit: 'req/s',
+        subjectLabel: 'profile-service, PROFILE_CACHE_MAX_ENTRIES=0: a PostgreSQL query per read',
+        baselineLabel: 'bare Fastify route, same JSON from memory',
+        notes: `${http}; what a read of a profile not in the cache costs`,
+      },
+      rps(get.uncached),
+      rps(get.baseline),
     ),
   ]
 }
