@@ -47,27 +47,27 @@ export async function startProfileTarget(ctx: BenchContext, { cache = true } = {
 export async function benchProfileGet(
   ctx: BenchContext,
   target: ProfileTarget,
-  uncached: ProfileTarget,
+  startUncached: () => Promise<ProfileTarget>,
   bare: BareServer,
 ): Promise<Figure[]> {
   ctx.log('figure 1: GET /profile/:id')
   const load = httpSettings(ctx)
   const bareUrl = `${bare.url}/profile/${target.userId}`
-  const get = await (async () => {
+  // One service at a time: an idle instance beside the measured one would take CPU from it.
+  const runs = async (service: ProfileTarget) => {
     try {
       await fire({ url: bareUrl }, { ...load, seconds: 1 })
-      await fire({ url: target.url }, { ...load, seconds: 1 })
-      await fire({ url: uncached.url }, { ...load, seconds: 1 })
+      await fire({ url: service.url }, { ...load, seconds: 1 })
       return await interleave(ctx.sizes.runs, {
         baseline: () => measure(ctx, { url: bareUrl }, load, bare),
-        subject: () => measure(ctx, { url: target.url }, load, target.service, target.databaseUrl),
-        uncached: () => measure(ctx, { url: uncached.url }, load, uncached.service, uncached.databaseUrl),
+        subject: () => measure(ctx, { url: service.url }, load, service.service, service.databaseUrl),
       })
     } finally {
-      await stopService(ctx, target.service)
-      await stopService(ctx, uncached.service)
+      await stopService(ctx, service.service)
     }
-  })()
+  }
+  const get = await runs(target)
+  const uncached = await runs(await startUncached())
   const http = describeSettings(load)
   return [
     figure(
@@ -105,8 +105,8 @@ export async function benchProfileGet(
         baselineLabel: 'bare Fastify route, same JSON from memory',
         notes: `${http}; what a read of a profile not in the cache costs`,
       },
-      rps(get.uncached),
-      rps(get.baseline),
+      rps(uncached.subject),
+      rps(uncached.baseline),
     ),
   ]
 }

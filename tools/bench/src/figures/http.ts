@@ -13,7 +13,6 @@ export async function benchHttp(ctx: BenchContext): Promise<Figure[]> {
   await freshTopic(ctx, namespaced(Topics.userRegister, HTTP_NAMESPACE))
   await freshTopic(ctx, namespaced(Topics.userRegisterDeadLetter, HTTP_NAMESPACE))
   const target = await startProfileTarget(ctx)
-  const uncached = await startProfileTarget(ctx, { cache: false })
   // The shape and size of what POST /user/register answers.
   const user = RegisterUserResponse.parse({
     id: target.userId,
@@ -24,7 +23,7 @@ export async function benchHttp(ctx: BenchContext): Promise<Figure[]> {
   })
   const bare = await startBareServer(target.profile, user)
   try {
-    const figures = await benchProfileGet(ctx, target, uncached, bare)
+    const figures = await benchProfileGet(ctx, target, () => startProfileTarget(ctx, { cache: false }), bare)
     figures.push(...(await benchRegister(ctx, bare)))
     return figures
   } finally {
