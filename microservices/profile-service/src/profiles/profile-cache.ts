@@ -39,7 +39,7 @@ const normalise = (userId: string) => userId.toLowerCase()
  * requests rely on the database for it.
  */
 export class ProfileCache {
-  readonly #entries: LRUCache<string, Buffer> | undefined
+  readonly #entries: LRUCache<string, string> | undefined
   /** Lookups under way by key, so a notification can spoil them; as small as the concurrency. */
   readonly #inflight = new Map<string, Inflight>()
   #listening = false
@@ -50,10 +50,10 @@ export class ProfileCache {
 
   constructor(options: ProfileCacheOptions) {
     if (options.maxEntries === 0 || options.maxBytes === 0) return
-    this.#entries = new LRUCache<string, Buffer>({
+    this.#entries = new LRUCache<string, string>({
       max: options.maxEntries,
       maxSize: options.maxBytes,
-      sizeCalculation: (json, key) => json.byteLength + key.length,
+      sizeCalculation: (json, key) => Buffer.byteLength(json) + key.length,
     })
   }
 
@@ -83,7 +83,7 @@ export class ProfileCache {
   }
 
   /** The profile's JSON, if cached. */
-  get(userId: string): Buffer | undefined {
+  get(userId: string): string | undefined {
     if (!this.#entries) return undefined
     const json = this.#entries.get(normalise(userId))
     if (json) this.#hits += 1
@@ -105,7 +105,7 @@ export class ProfileCache {
   }
 
   /** Caches what the lookup found, unless a notification or a reconnect may have made it stale. */
-  store(ticket: ReadTicket | undefined, json: Buffer): void {
+  store(ticket: ReadTicket | undefined, json: string): void {
     if (!ticket) return
     if (this.#listening && ticket.epoch === this.#epoch && ticket.generation === ticket.inflight.generation) {
       this.#entries?.set(ticket.key, json)

@@ -6,8 +6,8 @@ import { ProfileNotFound, WAIT_RETRY_AFTER_SECONDS, WaitCapacityExceeded } from 
 import { PROFILE_JSON_CONTENT_TYPE, profileJson } from './profile-json.ts'
 import { findProfile } from './profile-repository.ts'
 
-/** Sent as is: Fastify serializes no Buffer, so the route's zod serializer never runs for a 200. */
-const send = (reply: FastifyReply, json: Buffer) =>
+/** Sent as is: Fastify serializes no string, so the route's zod serializer never runs for a 200. */
+const send = (reply: FastifyReply, json: string) =>
   reply.header('content-type', PROFILE_JSON_CONTENT_TYPE).send(json)
 
 /** `options.maxWaiters` requests may wait at once; beyond it a request with `waitMs` is refused at once. */
@@ -16,7 +16,7 @@ export function profileRoutes(
   options: Pick<Config['profiles'], 'maxWaiters' | 'rateLimit'>,
 ) {
   /** The profile's JSON from the database, cached unless a notification may have made it stale. */
-  async function lookup(id: string): Promise<Buffer | undefined> {
+  async function lookup(id: string): Promise<string | undefined> {
     const cache = app.profileCache
     // Taken before the query is sent, so a notification heard while it runs keeps its answer out
     // of the cache (it may have read the row the notification replaced).

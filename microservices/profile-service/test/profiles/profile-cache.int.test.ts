@@ -147,7 +147,7 @@ describe('the profile cache', () => {
     const db = writer()
     const id = '2e4c6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f7a'
     const lookup = (ticket = cache.begin(id)) => {
-      cache.store(ticket, Buffer.from('{"v":1}'))
+      cache.store(ticket, '{"v":1}')
       cache.release(ticket)
     }
     try {

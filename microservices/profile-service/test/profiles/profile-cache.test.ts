@@ -3,7 +3,7 @@ import { ProfileCache } from '../../src/profiles/profile-cache.ts'
 
 const ID = '6f1c1d2e-3f4a-4b5c-8d6e-7f8091a2b3c4'
 const OTHER = '0b7c2e5a-1d3f-4e6a-9b8c-7d6e5f4a3b2c'
-const json = (text: string) => Buffer.from(JSON.stringify({ text }))
+const json = (text: string) => JSON.stringify({ text })
 
 /** A cache whose connection listens, as after the listener's first connect. */
 function listeningCache(options = { maxEntries: 100, maxBytes: 1_000_000 }) {
@@ -13,7 +13,7 @@ function listeningCache(options = { maxEntries: 100, maxBytes: 1_000_000 }) {
 }
 
 /** One lookup from begin to release, as the route does it. */
-function lookup(cache: ProfileCache, id: string, found: Buffer) {
+function lookup(cache: ProfileCache, id: string, found: string) {
   const ticket = cache.begin(id)
   cache.store(ticket, found)
   cache.release(ticket)
@@ -118,7 +118,7 @@ describe('ProfileCache', () => {
 
   it('keeps at most maxBytes of JSON and ids, and never an entry larger than that', () => {
     const entry = json('x'.repeat(64))
-    const entrySize = entry.byteLength + ID.length
+    const entrySize = Buffer.byteLength(entry) + ID.length
     const cache = listeningCache({ maxEntries: 100, maxBytes: 2 * entrySize + 10 })
     const ids = Array.from({ length: 5 }, (_, i) => `${String(i).repeat(8)}-3f4a-4b5c-8d6e-7f8091a2b3c4`)
     for (const id of ids) lookup(cache, id, entry)
