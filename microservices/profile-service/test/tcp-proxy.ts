@@ -1,4 +1,6 @@
 import net from 'node:net'
+import { pino } from 'pino'
+import { ProfileListener } from '../src/profiles/profile-listener.ts'
 
 export interface TcpProxy {
   /** `host:port` to connect to instead of the target. */
@@ -51,4 +53,22 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+}
+
+/**
+ * A profile listener whose connection goes through a fresh proxy, with a fast heartbeat, so a
+ * test can silence the connection and watch the listener notice it. Close both after the test.
+ */
+export async function listenerBehindProxy(
+  databaseUrl: string,
+): Promise<{ listener: ProfileListener; proxy: TcpProxy }> {
+  const target = new URL(databaseUrl)
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
+  const viaProxy = new URL(databaseUrl)
+  viaProxy.host = proxy.address
+  const listener = new ProfileListener(viaProxy.toString(), pino({ level: 'silent' }), {
+    heartbeatIntervalMs: 200,
+    heartbeatTimeoutMs: 300,
+  })
+  return { listener, proxy }
 }

@@ -3,14 +3,12 @@ import type { Env, ZodFastify } from '@kafka-ref/service-kit'
 import type { UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
 import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
 import { type Kysely, sql } from 'kysely'
-import { pino } from 'pino'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/schema.ts'
 import { ProfileCache } from '../../src/profiles/profile-cache.ts'
-import { ProfileListener } from '../../src/profiles/profile-listener.ts'
 import { applyUserRegisteredBatch, PROFILE_CREATED_CHANNEL } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, openTestDatabase, startApp } from '../helpers.ts'
-import { startTcpProxy } from '../tcp-proxy.ts'
+import { listenerBehindProxy } from '../tcp-proxy.ts'
 
 const TAG = 'cache'
 
@@ -134,14 +132,7 @@ describe('the profile cache', () => {
   })
 
   it('is emptied when the listener reconnects after a silently dropped connection, whose notifications were lost', async () => {
-    const target = new URL(url)
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
-    const viaProxy = new URL(url)
-    viaProxy.host = proxy.address
-    const listener = new ProfileListener(viaProxy.toString(), pino({ level: 'silent' }), {
-      heartbeatIntervalMs: 200,
-      heartbeatTimeoutMs: 300,
-    })
+    const { listener, proxy } = await listenerBehindProxy(url)
     const cache = new ProfileCache({ maxEntries: 10, maxBytes: 10_000 })
     listener.observe(cache)
     const db = writer()

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config.ts'
 import { ProfileListener } from '../../src/profiles/profile-listener.ts'
 import { PROFILE_CREATED_CHANNEL } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, openTestDatabase } from '../helpers.ts'
-import { startTcpProxy } from '../tcp-proxy.ts'
+import { listenerBehindProxy } from '../tcp-proxy.ts'
 
 /** PROFILE_LISTENER_HEARTBEAT_MS and PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS as configured by default. */
 const HEARTBEAT = parseConfig(httpOnlyEnv('postgres://localhost/unused')).profiles
@@ -92,14 +92,7 @@ describe('ProfileListener', () => {
   })
 
   it('notices a connection that went silent, listens again, and tells every waiter to look again', async () => {
-    const target = new URL(url)
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
-    const viaProxy = new URL(url)
-    viaProxy.host = proxy.address
-    const listener = new ProfileListener(viaProxy.toString(), pino({ level: 'silent' }), {
-      heartbeatIntervalMs: 200,
-      heartbeatTimeoutMs: 300,
-    })
+    const { listener, proxy } = await listenerBehindProxy(url)
     try {
       await listener.start()
       expect(proxy.accepted).toBe(1)

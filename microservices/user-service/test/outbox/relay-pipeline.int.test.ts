@@ -29,6 +29,19 @@ async function setUp() {
   return app
 }
 
+/** 30 rows in the outbox and a relay with batches of 10 running on them, each send held until released. */
+async function runOnBacklog() {
+  const app = await setUp()
+  await insert(
+    app,
+    Array.from({ length: 30 }, () => outboxMessage(context.topic)),
+  )
+  const producer = steppedProducer(app)
+  const relay = track(newRelay(app, producer, { batchSize: 10 }))
+  relay.start()
+  return { app, producer, relay }
+}
+
 function track(relay: OutboxRelay) {
   relays.push(relay)
   return relay
@@ -44,14 +57,7 @@ async function holders(app: ZodFastify) {
 
 describe('outbox relay pipeline', () => {
   it('claims the next batch while one is sent, and never has two sends under way', async () => {
-    const app = await setUp()
-    await insert(
-      app,
-      Array.from({ length: 30 }, () => outboxMessage(context.topic)),
-    )
-    const producer = steppedProducer(app)
-    const relay = track(newRelay(app, producer, { batchSize: 10 }))
-    relay.start()
+    const { app, producer, relay } = await runOnBacklog()
 
     await waitFor(() => producer.waiting === 1, { description: 'the first send' })
     // The batch being sent and the one claimed behind it.
@@ -73,14 +79,7 @@ describe('outbox relay pipeline', () => {
   })
 
   it('gives back the batch it claimed ahead when stopped, and lets the send under way finish and be marked', async () => {
-    const app = await setUp()
-    await insert(
-      app,
-      Array.from({ length: 30 }, () => outboxMessage(context.topic)),
-    )
-    const producer = steppedProducer(app)
-    const relay = track(newRelay(app, producer, { batchSize: 10 }))
-    relay.start()
+    const { app, producer, relay } = await runOnBacklog()
     await waitFor(async () => producer.waiting === 1 && (await holders(app)).join() === '10,10', {
       description: 'one batch sent, the next claimed',
     })
