@@ -226,18 +226,19 @@ export class BatchConsumer {
     return Promise.all(
       partitionChunks(messages).map((chunk) => {
         const key = partitionKey(chunk[0]!.topic, chunk[0]!.partition)
-        const done = (this.#lanes.get(key) ?? Promise.resolve()).then(() => this.#processPartition(chunk))
+        const done = (this.#lanes.get(key) ?? Promise.resolve()).then(() =>
+          this.#processPartition(key, chunk),
+        )
         this.#lanes.set(key, done)
         return done
       }),
     ).then(() => undefined)
   }
 
-  async #processPartition(chunk: Message[]): Promise<void> {
+  async #processPartition(key: string, chunk: Message[]): Promise<void> {
     // Whatever is left of the batch is not committed and will be delivered again.
     if (this.#stopping) return
     const first = chunk[0]!
-    const key = partitionKey(first.topic, first.partition)
     if (!this.#owned.has(key)) return
     if (this.#retries.isWaiting(key)) return
     const failedOffset = this.#retries.failedOffset(key)

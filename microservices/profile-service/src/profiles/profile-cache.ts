@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache'
+import { userIdKey } from './user-id-key.ts'
 
 /** PROFILE_CACHE_MAX_ENTRIES and PROFILE_CACHE_MAX_BYTES, as parsed; either `0` disables the cache. */
 export interface ProfileCacheOptions {
@@ -23,9 +24,6 @@ interface Inflight {
   generation: number
   lookups: number
 }
-
-/** Ids are UUIDs, which PostgreSQL and clients may spell in either case. */
-const normalise = (userId: string) => userId.toLowerCase()
 
 /**
  * Profiles as served (their JSON, so a hit costs no serialization), bounded by entries and bytes,
@@ -85,7 +83,7 @@ export class ProfileCache {
   /** The profile's JSON, if cached. */
   get(userId: string): string | undefined {
     if (!this.#entries) return undefined
-    const json = this.#entries.get(normalise(userId))
+    const json = this.#entries.get(userIdKey(userId))
     if (json) this.#hits += 1
     else this.#misses += 1
     return json
@@ -94,7 +92,7 @@ export class ProfileCache {
   /** Before the lookup's query is sent; `release` it in any case (a `finally`). */
   begin(userId: string): ReadTicket | undefined {
     if (!this.#entries || !this.#listening) return undefined
-    const key = normalise(userId)
+    const key = userIdKey(userId)
     let inflight = this.#inflight.get(key)
     if (!inflight) {
       inflight = { generation: 0, lookups: 0 }
@@ -122,7 +120,7 @@ export class ProfileCache {
 
   /** A `profile_created` notification: the profile was stored or changed. */
   changed(userId: string): void {
-    const key = normalise(userId)
+    const key = userIdKey(userId)
     this.#entries?.delete(key)
     const inflight = this.#inflight.get(key)
     if (inflight) inflight.generation += 1

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import pg from 'pg'
 import { PROFILE_CREATED_CHANNEL } from './profile-repository.ts'
+import { userIdKey } from './user-id-key.ts'
 
 export interface Waiter {
   /** True when the profile was announced (or notifications were interrupted: look again); false on timeout or close. */
@@ -29,9 +30,6 @@ export interface ProfileListenerOptions {
 const RECONNECT_DELAY_MS = 500
 /** Bounds a (re)connect to a host that does not answer, which would otherwise wait for the OS. */
 const CONNECT_TIMEOUT_MS = 5_000
-
-/** Ids are UUIDs, which PostgreSQL and clients may spell in either case. */
-const normalise = (userId: string) => userId.toLowerCase()
 
 /**
  * One dedicated connection per process LISTENs for stored profiles and wakes the HTTP requests
@@ -133,7 +131,7 @@ export class ProfileListener {
   /** Subscribe before the first lookup, so a profile stored in between is not missed. */
   wait(userId: string, timeoutMs: number): Waiter {
     if (this.#closed) return { done: Promise.resolve(false), cancel: () => undefined }
-    const key = normalise(userId)
+    const key = userIdKey(userId)
     let settle: (found: boolean) => void = () => undefined
     const done = new Promise<boolean>((resolve) => {
       let settled = false
@@ -188,7 +186,7 @@ export class ProfileListener {
   }
 
   #wake(userId: string, found: boolean) {
-    for (const settle of [...(this.#waiters.get(normalise(userId)) ?? [])]) settle(found)
+    for (const settle of [...(this.#waiters.get(userIdKey(userId)) ?? [])]) settle(found)
   }
 
   #wakeAll(found: boolean) {

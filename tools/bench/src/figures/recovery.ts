@@ -61,11 +61,13 @@ async function brokerRestartRun(
   { staticMember = false } = {},
 ): Promise<Sample> {
   const kafka = ctx.kafka
-  const namespace = `bench-recovery-${staticMember ? 'c' : 'a'}${run}-`
+  // Figure 7c's runs apart from 7a's: topics, group and databases of their own.
+  const variant = staticMember ? 'c' : 'a'
+  const namespace = `bench-recovery-${variant}${run}-`
   await topicsOf(kafka.bootstrapServers, namespace)
   const [userUrl, profileUrl] = await Promise.all([
-    freshDatabase(ctx, `bench_recovery_users_${staticMember ? 'c' : 'a'}${run}`),
-    freshDatabase(ctx, `bench_recovery_profiles_${staticMember ? 'c' : 'a'}${run}`),
+    freshDatabase(ctx, `bench_recovery_users_${variant}${run}`),
+    freshDatabase(ctx, `bench_recovery_profiles_${variant}${run}`),
   ])
   const services: ServiceProcess[] = []
   try {
