@@ -10,6 +10,32 @@ import { findProfile } from './profile-repository.ts'
 const send = (reply: FastifyReply, json: string) =>
   reply.header('content-type', PROFILE_JSON_CONTENT_TYPE).send(json)
 
+/**
+ * The route's options: its rate limit and its schema (validation, OpenAPI). Exported for the benchmark's
+ * framework baseline (figure 1d), which serves the same route from memory.
+ */
+export const profileRouteOptions = (options: Pick<Config['profiles'], 'rateLimit'>) => ({
+  config: { rateLimit: { max: options.rateLimit.max, timeWindow: options.rateLimit.windowMs } },
+  schema: {
+    tags: ['profiles'],
+    summary: 'A user profile, optionally waiting for it to be created',
+    description:
+      `Profiles are created asynchronously from ${EventTypes.userRegister} events. Right after registering, ` +
+      'pass `waitMs` to get the profile as soon as it is stored instead of polling. Each instance lets a ' +
+      'bounded number of requests wait; beyond it a request with `waitMs` gets a 503 ' +
+      '(`PROFILE_WAIT_CAPACITY_EXCEEDED`) with `Retry-After` at once. Requests per client are rate-limited (429).',
+    params: ProfileParams,
+    querystring: ProfileQuery,
+    response: {
+      200: jsonResponse(ProfileResponse, 'The profile'),
+      ...problemResponses([400, 404, 429, 503], {
+        404: '`PROFILE_NOT_FOUND`: not (yet) created; with `waitMs`, still not created when the wait ended',
+        503: '`PROFILE_WAIT_CAPACITY_EXCEEDED`: too many requests wait on this instance; try again after `Retry-After` seconds',
+      }),
+    },
+  },
+})
+
 /** `options.maxWaiters` requests may wait at once; beyond it a request with `waitMs` is refused at once. */
 export function profileRoutes(
   app: ZodFastify,
@@ -32,58 +58,34 @@ export function profileRoutes(
     }
   }
 
-  app.get(
-    '/profile/:id',
-    {
-      config: { rateLimit: { max: options.rateLimit.max, timeWindow: options.rateLimit.windowMs } },
-      schema: {
-        tags: ['profiles'],
-        summary: 'A user profile, optionally waiting for it to be created',
-        description:
-          `Profiles are created asynchronously from ${EventTypes.userRegister} events. Right after registering, ` +
-          'pass `waitMs` to get the profile as soon as it is stored instead of polling. Each instance lets a ' +
-          'bounded number of requests wait; beyond it a request with `waitMs` gets a 503 ' +
-          '(`PROFILE_WAIT_CAPACITY_EXCEEDED`) with `Retry-After` at once. Requests per client are rate-limited (429).',
-        params: ProfileParams,
-        querystring: ProfileQuery,
-        response: {
-          200: jsonResponse(ProfileResponse, 'The profile'),
-          ...problemResponses([400, 404, 429, 503], {
-            404: '`PROFILE_NOT_FOUND`: not (yet) created; with `waitMs`, still not created when the wait ended',
-            503: '`PROFILE_WAIT_CAPACITY_EXCEEDED`: too many requests wait on this instance; try again after `Retry-After` seconds',
-          }),
-        },
-      },
-    },
-    async (request, reply) => {
-      const { id } = request.params
-      const { waitMs } = request.query
-      const { profileListener: listener, profileCache: cache } = app
-      // Before any database work, so a flood of waiters is turned away at no cost to the others.
-      if (waitMs > 0 && listener.waiterCount >= options.maxWaiters) {
-        reply.header('retry-after', String(WAIT_RETRY_AFTER_SECONDS))
-        throw new WaitCapacityExceeded()
+  app.get('/profile/:id', profileRouteOptions(options), async (request, reply) => {
+    const { id } = request.params
+    const { waitMs } = request.query
+    const { profileListener: listener, profileCache: cache } = app
+    // Before any database work, so a flood of waiters is turned away at no cost to the others.
+    if (waitMs > 0 && listener.waiterCount >= options.maxWaiters) {
+      reply.header('retry-after', String(WAIT_RETRY_AFTER_SECONDS))
+      throw new WaitCapacityExceeded()
+    }
+    const cached = cache.get(id)
+    if (cached) return send(reply, cached)
+    const deadline = Date.now() + waitMs
+    let waiting = waitMs > 0
+    for (;;) {
+      const remainingMs = deadline - Date.now()
+      // Subscribe before looking: a profile committed between the lookup and the subscription
+      // would otherwise be missed until the timeout.
+      const waiter = waiting && remainingMs > 0 ? listener.wait(id, remainingMs) : undefined
+      try {
+        const json = await lookup(id)
+        if (json) return send(reply, json)
+        if (!waiter) throw new ProfileNotFound()
+        // Woken: look again. Timed out (or shutting down): look once more, since a notification
+        // can be lost (a dropped connection), then answer.
+        waiting = await waiter.done
+      } finally {
+        waiter?.cancel()
       }
-      const cached = cache.get(id)
-      if (cached) return send(reply, cached)
-      const deadline = Date.now() + waitMs
-      let waiting = waitMs > 0
-      for (;;) {
-        const remainingMs = deadline - Date.now()
-        // Subscribe before looking: a profile committed between the lookup and the subscription
-        // would otherwise be missed until the timeout.
-        const waiter = waiting && remainingMs > 0 ? listener.wait(id, remainingMs) : undefined
-        try {
-          const json = await lookup(id)
-          if (json) return send(reply, json)
-          if (!waiter) throw new ProfileNotFound()
-          // Woken: look again. Timed out (or shutting down): look once more, since a notification
-          // can be lost (a dropped connection), then answer.
-          waiting = await waiter.done
-        } finally {
-          waiter?.cancel()
-        }
-      }
-    },
-  )
+    }
+  })
 }

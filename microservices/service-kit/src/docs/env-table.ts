@@ -51,16 +51,19 @@ export function envRows(schema: z.ZodObject): EnvRow[] {
 
 export const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim()
 
+function defaultCell(row: EnvRow): string {
+  if (row.required) return '(required)'
+  // Optional with no default: the variable is simply not set.
+  if (row.defaultValue === undefined) return '(unset)'
+  return row.defaultValue === '' ? "`''`" : `\`${row.defaultValue}\``
+}
+
 /**
  * The table, columns padded as Biome formats Markdown tables, so `pnpm lint` and the staleness test
  * agree on one spelling of it.
  */
 export function envTable(schema: z.ZodObject): string {
-  const rows = envRows(schema).map((row) => [
-    `\`${row.name}\``,
-    row.required ? '(required)' : row.defaultValue === '' ? "`''`" : `\`${row.defaultValue}\``,
-    cell(row.description),
-  ])
+  const rows = envRows(schema).map((row) => [`\`${row.name}\``, defaultCell(row), cell(row.description)])
   return markdownTable(['Variable', 'Default', 'Meaning'], rows)
 }
 

@@ -15,6 +15,7 @@ const schema = z.object({
   BATCH_SIZE: envInt(100, { min: 1 }).describe('rows per batch | at most'),
   ENABLED: envBoolean(true).describe('run it'),
   ORIGINS: commaList().default([]).describe('allowed origins'),
+  ENDPOINT: z.string().optional().describe('off unless set'),
 })
 
 describe('env docs', () => {
@@ -24,7 +25,9 @@ describe('env docs', () => {
       { name: 'BATCH_SIZE', required: false, defaultValue: '100', description: 'rows per batch | at most' },
       { name: 'ENABLED', required: false, defaultValue: 'true', description: 'run it' },
       { name: 'ORIGINS', required: false, defaultValue: '', description: 'allowed origins' },
+      { name: 'ENDPOINT', required: false, defaultValue: undefined, description: 'off unless set' },
     ])
+    // An optional variable with no default reads "(unset)", not the `undefined` of JavaScript.
     expect(envTable(schema).split('\n')).toEqual([
       '| Variable       | Default    | Meaning                   |',
       '| -------------- | ---------- | ------------------------- |',
@@ -32,6 +35,7 @@ describe('env docs', () => {
       '| `BATCH_SIZE`   | `100`      | rows per batch \\| at most |',
       '| `ENABLED`      | `true`     | run it                    |',
       "| `ORIGINS`      | `''`       | allowed origins           |",
+      '| `ENDPOINT`     | (unset)    | off unless set            |',
     ])
   })
 

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { freePort } from '@kafka-ref/tools/util/free-port'
 import { guardAgainstOrphan } from '@kafka-ref/tools/util/orphan-guard'
 
-const SCRIPT = fileURLToPath(new URL('./bare-server.ts', import.meta.url))
+const BARE_SCRIPT = fileURLToPath(new URL('./bare-server.ts', import.meta.url))
+const STACK_SCRIPT = fileURLToPath(new URL('./stack-server.ts', import.meta.url))
 
 export interface BareServer {
   url: string
@@ -16,16 +17,41 @@ export interface BareServer {
 /** Starts the bare Fastify baseline as its own process, as the services are, and waits until it listens. */
 export async function startBareServer(profile: unknown, user: unknown): Promise<BareServer> {
   const port = await freePort()
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', SCRIPT, String(port), JSON.stringify(profile), JSON.stringify(user)],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
+  return startBaseline(
+    'bare Fastify server',
+    port,
+    [BARE_SCRIPT, String(port), JSON.stringify(profile), JSON.stringify(user)],
+    {},
   )
+}
+
+/**
+ * Starts profile-service's framework stack answering `profile` from memory (stack-server.ts), with
+ * the service's environment `env`, so its base app is configured as the service's is.
+ */
+export async function startStackServer(profile: unknown, env: Record<string, string>): Promise<BareServer> {
+  const port = await freePort()
+  return startBaseline('framework stack server', port, [STACK_SCRIPT, JSON.stringify(profile)], {
+    ...env,
+    PORT: String(port),
+  })
+}
+
+async function startBaseline(
+  name: string,
+  port: number,
+  args: string[],
+  env: Record<string, string>,
+): Promise<BareServer> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production', ...env },
+  })
   if (child.pid !== undefined) child.once('exit', guardAgainstOrphan(child.pid, 'KILL'))
   const lines = createInterface({ input: child.stdout! })
   await new Promise<void>((resolve, reject) => {
     lines.on('line', (line) => line === 'listening' && resolve())
-    child.once('exit', (code) => reject(new Error(`bare Fastify server exited with code ${code}`)))
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code}`)))
   })
   return {
     url: `http://127.0.0.1:${port}`,

@@ -25,6 +25,15 @@ export const PRODUCTION_ENV: Readonly<Record<string, string>> = {
   PASSWORD_HASH_QUEUE_MAX: '10000',
 }
 
+/** A service's environment in a benchmark: production settings, this run's servers, then `options.env`. */
+export const serviceEnv = (ctx: BenchContext, options: StartOptions): Record<string, string> => ({
+  ...PRODUCTION_ENV,
+  DATABASE_URL: options.databaseUrl,
+  KAFKA_BROKERS: ctx.kafka.bootstrapServers,
+  KAFKA_TOPIC_NAMESPACE: options.namespace,
+  ...options.env,
+})
+
 export interface StartOptions {
   databaseUrl: string
   namespace: string
@@ -50,14 +59,7 @@ export async function startService(
     service,
     label,
     port: await freePort(),
-    env: {
-      ...PRODUCTION_ENV,
-      ...profileEnv,
-      DATABASE_URL: options.databaseUrl,
-      KAFKA_BROKERS: ctx.kafka.bootstrapServers,
-      KAFKA_TOPIC_NAMESPACE: options.namespace,
-      ...options.env,
-    },
+    env: { ...serviceEnv(ctx, options), ...profileEnv },
     // Only warnings and errors reach this point (LOG_LEVEL=warn): worth seeing.
     onLine: (line, name) => process.stderr.write(`[${name}] ${line}\n`),
   })
