@@ -1,5 +1,5 @@
 export { type BuildAppOptions, buildApp, SERVICE_NAME } from './app.ts'
 export { type Config, envSchema, parseConfig } from './config.ts'
 export { migrations } from './db/migrations/index.ts'
-export { PROFILE_JSON_CONTENT_TYPE, profileJson } from './profiles/profile-json.ts'
+export { profileJson, sendProfileJson } from './profiles/profile-json.ts'
 export { profileRouteOptions } from './profiles/profile-routes.ts'

@@ -1,14 +1,9 @@
 import { jsonResponse, problemResponses, type ZodFastify } from '@kafka-ref/service-kit'
 import { EventTypes, ProfileParams, ProfileQuery, ProfileResponse } from '@kafka-ref/shared-contracts'
-import type { FastifyReply } from 'fastify'
 import type { Config } from '../config.ts'
 import { ProfileNotFound, WAIT_RETRY_AFTER_SECONDS, WaitCapacityExceeded } from './errors.ts'
-import { PROFILE_JSON_CONTENT_TYPE, profileJson } from './profile-json.ts'
+import { profileJson, sendProfileJson } from './profile-json.ts'
 import { findProfile } from './profile-repository.ts'
-
-/** Sent as is: Fastify serializes no string, so the route's zod serializer never runs for a 200. */
-const send = (reply: FastifyReply, json: string) =>
-  reply.header('content-type', PROFILE_JSON_CONTENT_TYPE).send(json)
 
 /**
  * The route's options: its rate limit and its schema (validation, OpenAPI). Exported for the benchmark's
@@ -68,7 +63,7 @@ export function profileRoutes(
       throw new WaitCapacityExceeded()
     }
     const cached = cache.get(id)
-    if (cached) return send(reply, cached)
+    if (cached) return sendProfileJson(reply, cached)
     const deadline = Date.now() + waitMs
     let waiting = waitMs > 0
     for (;;) {
@@ -78,7 +73,7 @@ export function profileRoutes(
       const waiter = waiting && remainingMs > 0 ? listener.wait(id, remainingMs) : undefined
       try {
         const json = await lookup(id)
-        if (json) return send(reply, json)
+        if (json) return sendProfileJson(reply, json)
         if (!waiter) throw new ProfileNotFound()
         // Woken: look again. Timed out (or shutting down): look once more, since a notification
         // can be lost (a dropped connection), then answer.

@@ -1,15 +1,14 @@
 // Its augmentation of the route config (`config.rateLimit`) is what the route options carry.
 import type {} from '@fastify/rate-limit'
 import {
-  PROFILE_JSON_CONTENT_TYPE,
   parseConfig,
   profileJson,
   profileRouteOptions,
   SERVICE_NAME,
+  sendProfileJson,
 } from '@kafka-ref/profile-service'
 import { baseAppOptions, createBaseApp } from '@kafka-ref/service-kit'
 import { ProfileResponse } from '@kafka-ref/shared-contracts'
-import type { FastifyReply } from 'fastify'
 
 // The second baseline of figure 1 (1d): profile-service's own framework stack with nothing behind it.
 // The base app every service gets (logging with redaction, request ids, CORS, rate limiting,
@@ -26,8 +25,8 @@ const app = await createBaseApp({
   description: 'The framework baseline of benchmark figure 1d',
   ...baseAppOptions(config, {}),
 })
-app.get('/profile/:id', profileRouteOptions(config.profiles), async (_request, reply: FastifyReply) =>
-  reply.header('content-type', PROFILE_JSON_CONTENT_TYPE).send(json),
+app.get('/profile/:id', profileRouteOptions(config.profiles), async (_request, reply) =>
+  sendProfileJson(reply, json),
 )
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) })
 console.log('listening')
