@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { startKafka } from '@kafka-ref/local-servers'
+import { registerPaced, startWorld, useHarness, userRequests, waitFor } from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
-import { startKafka } from '../../src/kafka/broker.ts'
-import { registerPaced, startWorld, useHarness, userRequests, waitFor } from '../../src/testing/index.ts'
 
 const BEFORE = 150
 const DURING = 50

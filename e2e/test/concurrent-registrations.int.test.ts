@@ -1,6 +1,6 @@
 import { PROBLEM_CONTENT_TYPE } from '@kafka-ref/shared-contracts'
+import { register, sortedIds, startWorld, useHarness, userRequests } from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
-import { register, sortedIds, startWorld, useHarness, userRequests } from '../../src/testing/index.ts'
 
 const USERS = 200
 

@@ -1,5 +1,4 @@
-import { describe, expect, it } from 'vitest'
-import type { ServiceProcess } from '../../src/system/service-process.ts'
+import type { ServiceProcess } from '@kafka-ref/system'
 import {
   jsonLines,
   PARTITIONS,
@@ -9,7 +8,8 @@ import {
   useHarness,
   userRequests,
   waitFor,
-} from '../../src/testing/index.ts'
+} from '@kafka-ref/testkit'
+import { describe, expect, it } from 'vitest'
 
 const USERS = 200
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { DeadLetterHeaders } from '@kafka-ref/shared-contracts'
-import { describe, expect, it } from 'vitest'
 import {
   createWorld,
   Databases,
@@ -13,7 +12,8 @@ import {
   TestConsumer,
   TestProducer,
   useHarness,
-} from '../../src/testing/index.ts'
+} from '@kafka-ref/testkit'
+import { describe, expect, it } from 'vitest'
 
 interface ForeignEvent {
   id: string

@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { repoRoot } from '@kafka-ref/local-servers'
+import { launchChromium } from '@kafka-ref/local-servers/browser'
 import type { ProfileResponse } from '@kafka-ref/shared-contracts'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../../src/browser/chromium.ts'
-import { type SystemWithPage, startSystemWithPage } from '../../src/system/frontend.ts'
+import { type SystemWithPage, startSystemWithPage } from '@kafka-ref/system'
 import {
   createWorld,
   getProfile,
@@ -12,8 +11,9 @@ import {
   TEST_SERVICE_ENV,
   userRequests,
   waitFor,
-} from '../../src/testing/index.ts'
-import { repoRoot } from '../../src/util/repo-root.ts'
+} from '@kafka-ref/testkit'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 const SCREENSHOTS = join(repoRoot(), 'reports', 'screenshots')
 /** Low enough for the last test to reach with a few calls, above what the tests before it use. */

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
 import {
   createWorld,
   fetchOpenApi,
@@ -9,7 +8,8 @@ import {
   startWorld,
   useHarness,
   userRequest,
-} from '../../src/testing/index.ts'
+} from '@kafka-ref/testkit'
+import { describe, expect, it } from 'vitest'
 
 const PAGE = 'https://app.example.test'
 const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({

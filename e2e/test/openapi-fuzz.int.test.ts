@@ -1,5 +1,4 @@
-import { describe, expect, it } from 'vitest'
-import type { ServiceName } from '../../src/system/service-process.ts'
+import type { ServiceName } from '@kafka-ref/system'
 import {
   createWorld,
   fetchOpenApi,
@@ -7,7 +6,8 @@ import {
   startService,
   useHarness,
   validateOpenApi,
-} from '../../src/testing/index.ts'
+} from '@kafka-ref/testkit'
+import { describe, expect, it } from 'vitest'
 
 /** Fixed, so CI replays the same requests; schemathesis prints it in its summary. */
 const SEED = 20261129

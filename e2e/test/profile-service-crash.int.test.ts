@@ -1,5 +1,5 @@
+import { registerPaced, startWorld, useHarness, userRequests, waitFor } from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
-import { registerPaced, startWorld, useHarness, userRequests, waitFor } from '../../src/testing/index.ts'
 
 const USERS = 300
 const PER_SECOND = 50

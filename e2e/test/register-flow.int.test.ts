@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
-import { startSystem } from '../../src/system/start-system.ts'
+import { freePorts } from '@kafka-ref/local-servers'
+import { startSystem } from '@kafka-ref/system'
 import {
   createWorld,
   Databases,
@@ -12,8 +12,8 @@ import {
   useHarness,
   userRequests,
   waitFor,
-} from '../../src/testing/index.ts'
-import { freePorts } from '../../src/util/free-port.ts'
+} from '@kafka-ref/testkit'
+import { describe, expect, it } from 'vitest'
 
 // The one-command run (`pnpm dev`) goes through startSystem; so does this test.
 describe('register → profile, through startSystem', () => {

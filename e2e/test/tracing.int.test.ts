@@ -1,7 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ConsumerGroups, namespaced } from '@kafka-ref/shared-contracts'
-import { describe, expect, it } from 'vitest'
 import {
   createWorld,
   getProfile,
@@ -10,7 +9,8 @@ import {
   useHarness,
   userRequest,
   waitFor,
-} from '../../src/testing/index.ts'
+} from '@kafka-ref/testkit'
+import { describe, expect, it } from 'vitest'
 
 /** A span as an OTLP/HTTP JSON export carries it, with its service and its attributes flattened. */
 interface ReceivedSpan {

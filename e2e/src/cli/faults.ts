@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
+import { runCli } from '@kafka-ref/local-servers/cli'
 import { formatReport, runFaults } from '../faults/fault-run.ts'
 import { parseSeed } from '../faults/random.ts'
-import { runCli } from './run-cli.ts'
 
 // Usage: pnpm test:faults [--runs 3] [--seed N]   (FAULT_SEED=N replays one run)
 runCli(async () => {

@@ -1,5 +1,5 @@
-import { TestProducer } from '../testing/kafka/index.ts'
-import { sleep } from '../util/sleep.ts'
+import { sleep } from '@kafka-ref/local-servers'
+import { TestProducer } from '@kafka-ref/testkit/clients'
 import { FAULT_KINDS, type FaultKind, inject, planFaults } from './faults.ts'
 import { Load, type LoadFigures } from './load.ts'
 import { poisonSource } from './poison.ts'

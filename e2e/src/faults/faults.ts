@@ -1,4 +1,4 @@
-import { sleep } from '../util/sleep.ts'
+import { sleep } from '@kafka-ref/local-servers'
 import type { Random } from './random.ts'
 import type { FaultWorld } from './world.ts'
 

@@ -1,7 +1,7 @@
-import type { ServiceProcess } from '../system/service-process.ts'
-import { userRequest } from '../testing/http.ts'
-import type { TestProducer } from '../testing/kafka/index.ts'
-import { sleep } from '../util/sleep.ts'
+import { sleep } from '@kafka-ref/local-servers'
+import type { ServiceProcess } from '@kafka-ref/system'
+import type { TestProducer } from '@kafka-ref/testkit/clients'
+import { userRequest } from '@kafka-ref/testkit/clients'
 import type { Poison } from './poison.ts'
 import type { Random } from './random.ts'
 

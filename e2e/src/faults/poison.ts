@@ -1,5 +1,5 @@
 import { type DecodeErrorReason, DecodeErrorReasons, MAX_EVENT_BYTES } from '@kafka-ref/shared-contracts'
-import { fixtureVectors } from '../testing/fixtures.ts'
+import { fixtureVectors } from '@kafka-ref/testkit/clients'
 import type { Random } from './random.ts'
 
 /** A message no decoder accepts, with the reason the contract says it must be rejected for. */

@@ -1,14 +1,14 @@
 import { DeadLetterHeaders, encode } from '@kafka-ref/shared-contracts'
-import type pg from 'pg'
-import { withClient } from '../testing/databases.ts'
-import { userRegisterEvent } from '../testing/events.ts'
 import {
   committedOffsets,
   endOffsets,
   headersOf,
   readTopic,
   type TestProducer,
-} from '../testing/kafka/index.ts'
+  userRegisterEvent,
+  withClient,
+} from '@kafka-ref/testkit/clients'
+import type pg from 'pg'
 import type { SentPoison } from './load.ts'
 import type { FaultWorld } from './world.ts'
 

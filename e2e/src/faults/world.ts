@@ -1,12 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import {
+  createTopics,
+  freePort,
+  type LocalKafka,
+  type LocalPostgres,
+  startKafka,
+  startPostgres,
+} from '@kafka-ref/local-servers'
 import { ConsumerGroups, namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { type LocalKafka, startKafka } from '../kafka/broker.ts'
-import { createTopics } from '../kafka/topics.ts'
-import { type LocalPostgres, startPostgres } from '../postgres/server.ts'
-import { type ServiceName, ServiceProcess } from '../system/service-process.ts'
-import { freePort } from '../util/free-port.ts'
+import { type ServiceName, ServiceProcess } from '@kafka-ref/system'
 
 export const PARTITIONS = 3
 

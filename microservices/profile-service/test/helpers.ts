@@ -8,7 +8,7 @@ import {
   TestProducer,
   testKafkaBrokers,
   uniqueName,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'

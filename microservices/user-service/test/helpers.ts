@@ -17,7 +17,7 @@ import {
   type TestConsumer,
   testKafkaBrokers,
   uniqueName,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import type { Message } from 'node-rdkafka'
 import { buildApp } from '../src/app.ts'
 import { parseConfig } from '../src/config.ts'

@@ -1,6 +1,5 @@
-import type { LocalKafka } from '@kafka-ref/tools/kafka/broker'
-import type { LocalPostgres } from '@kafka-ref/tools/postgres/server'
-import type { WaitForOptions } from '@kafka-ref/tools/testing/wait-for'
+import type { LocalKafka, LocalPostgres } from '@kafka-ref/local-servers'
+import type { WaitForOptions } from '@kafka-ref/testkit/clients'
 
 export interface BenchSizes {
   runs: number

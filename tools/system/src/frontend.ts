@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { createInterface } from 'node:readline'
 import { gzipSync } from 'node:zlib'
-import { freePorts } from '../util/free-port.ts'
-import { guardAgainstOrphan } from '../util/orphan-guard.ts'
-import { repoRoot } from '../util/repo-root.ts'
-import { sleep } from '../util/sleep.ts'
-import { ToolError } from '../util/tool-error.ts'
-import { waitForExit } from '../util/wait-for-exit.ts'
+import {
+  freePorts,
+  guardAgainstOrphan,
+  repoRoot,
+  sleep,
+  ToolError,
+  waitForExit,
+} from '@kafka-ref/local-servers'
 import { type RunningSystem, type SystemOptions, startSystem } from './start-system.ts'
 
 /** Where the page finds the services: baked in at build time (dev: when the server starts). */

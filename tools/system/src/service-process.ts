@@ -1,10 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { guardAgainstOrphan } from '../util/orphan-guard.ts'
-import { repoRoot } from '../util/repo-root.ts'
-import { ToolError } from '../util/tool-error.ts'
-import { waitForExit } from '../util/wait-for-exit.ts'
+import { guardAgainstOrphan, repoRoot, ToolError, waitForExit } from '@kafka-ref/local-servers'
 
 export type ServiceName = 'user-service' | 'profile-service'
 

@@ -1,10 +1,14 @@
 import { join } from 'node:path'
+import {
+  createDatabase,
+  createTopics,
+  type LocalKafka,
+  type LocalPostgres,
+  repoRoot,
+  startKafka,
+  startPostgres,
+} from '@kafka-ref/local-servers'
 import { ConsumerGroups, namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { type LocalKafka, startKafka } from '../kafka/broker.ts'
-import { createTopics } from '../kafka/topics.ts'
-import { createDatabase } from '../postgres/create-database.ts'
-import { type LocalPostgres, startPostgres } from '../postgres/server.ts'
-import { repoRoot } from '../util/repo-root.ts'
 import { ServiceProcess } from './service-process.ts'
 
 export interface SystemOptions {

@@ -1,5 +1,5 @@
+import { sleep } from '@kafka-ref/local-servers'
 import pg from 'pg'
-import { sleep } from '../util/sleep.ts'
 import { waitFor } from './wait-for.ts'
 
 /** Runs `fn` with one connection to `url`, closed afterwards. */

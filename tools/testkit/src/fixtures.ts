@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { repoRoot } from '../util/repo-root.ts'
+import { repoRoot } from '@kafka-ref/local-servers'
 
 /** One golden vector of the shared contracts: a file and whether a decoder must accept it. */
 export interface FixtureVector {

@@ -1,5 +1,5 @@
+import { isToolError } from '@kafka-ref/local-servers'
 import type { TestProject } from 'vitest/node'
-import { isToolError } from '../util/tool-error.ts'
 import { dockerAvailable } from './docker.ts'
 import { startTestKafka } from './kafka-server.ts'
 import { startTestPostgres } from './postgres-server.ts'

@@ -1,36 +1,8 @@
-// What every test (tools, the services, end to end) and the benchmark share. The benchmark runs
-// outside vitest and imports the modules it needs directly: this file pulls in vitest's inject.
-export {
-  Databases,
-  type ProfileCounts,
-  type ServiceDatabaseUrls,
-  sortedIds,
-  withClient,
-} from './databases.ts'
-export { userRegisterEvent } from './events.ts'
-export { type FixtureVector, fixtureVectors } from './fixtures.ts'
+// What every test (the services', the tools', end to end) shares: the clients entry plus what
+// needs vitest (the harness, the shared test servers, test worlds). Code that runs outside vitest
+// (the benchmark, the fault run) imports `@kafka-ref/testkit/clients` instead.
+export * from './clients.ts'
 export { Harness, useHarness } from './harness.ts'
-export {
-  getProfile,
-  type HttpResult,
-  register,
-  registerPaced,
-  userRequest,
-  userRequests,
-} from './http.ts'
-export * from './kafka/index.ts'
-export { LogCapture } from './log-capture.ts'
-export { parseMetrics, type Scrape, scrapeMetrics } from './metrics.ts'
-export {
-  fetchOpenApi,
-  OpenApiContract,
-  type OpenApiDocument,
-  type ServedResponse,
-  serve,
-  validateOpenApi,
-} from './openapi.ts'
-export { paced } from './pace.ts'
-export { runSchemathesis, type SchemathesisOptions, type SchemathesisResult } from './schemathesis.ts'
 export {
   type CreateWorldOptions,
   createWorld,
@@ -50,5 +22,3 @@ export {
   testDatabaseAdminUrl,
   testKafkaBrokers,
 } from './shared-servers.ts'
-export { uniqueName } from './unique-name.ts'
-export { type WaitForOptions, waitFor } from './wait-for.ts'

@@ -1,6 +1,4 @@
-import { waitForBroker } from '../kafka/admin.ts'
-import { startKafka } from '../kafka/broker.ts'
-import { ToolError } from '../util/tool-error.ts'
+import { startKafka, ToolError, waitForBroker } from '@kafka-ref/local-servers'
 import { chooseTestServer, type TestServer } from './test-server.ts'
 
 /** Confluent Platform 8.1 is Apache Kafka 4.1; @testcontainers/kafka's KafkaContainer drives cp-kafka images. */

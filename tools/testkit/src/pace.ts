@@ -1,4 +1,4 @@
-import { sleep } from '../util/sleep.ts'
+import { sleep } from '@kafka-ref/local-servers'
 
 /**
  * Calls `send(index)` `count` times, evenly spaced at `rate` per second, and resolves with every

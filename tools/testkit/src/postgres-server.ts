@@ -1,6 +1,4 @@
-import { describeServer } from '../postgres/create-database.ts'
-import { startPostgres } from '../postgres/server.ts'
-import { ToolError } from '../util/tool-error.ts'
+import { describeServer, startPostgres, ToolError } from '@kafka-ref/local-servers'
 import { chooseTestServer, type TestServer } from './test-server.ts'
 
 const POSTGRES_IMAGE = 'postgres:18-alpine'

@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { repoRoot } from '../util/repo-root.ts'
-import { ToolError } from '../util/tool-error.ts'
+import { repoRoot, ToolError } from '@kafka-ref/local-servers'
 
 export interface SchemathesisOptions {
   /** The service's base URL; its document is read from `<url>/openapi.json`. */
@@ -27,7 +26,7 @@ export interface SchemathesisResult {
   operations: number
 }
 
-const TOOL_DIR = join(repoRoot(), 'tools', 'schemathesis')
+const TOOL_DIR = join(repoRoot(), 'tools', 'testkit', 'schemathesis')
 /** Where tools/setup.sh installs it (a Python virtual environment). */
 export const SCHEMATHESIS_BIN = join(repoRoot(), '.cache', 'schemathesis', 'bin', 'st')
 
@@ -35,7 +34,7 @@ export const SCHEMATHESIS_BIN = join(repoRoot(), '.cache', 'schemathesis', 'bin'
  * Fuzzes a running service from its own OpenAPI document with schemathesis: every phase
  * (coverage: boundary and invalid values, wrong content types; fuzzing; stateful sequences along
  * the links it infers, e.g. the `Location` of a 201) and every check but those
- * tools/schemathesis/schemathesis.toml turns off (no undocumented status, content type, header or
+ * tools/testkit/schemathesis/schemathesis.toml turns off (no undocumented status, content type, header or
  * body; no 5xx but a documented 503; valid data accepted, invalid rejected). Routes hidden from
  * the document are not called.
  */

@@ -1,6 +1,6 @@
+import { freePort } from '@kafka-ref/local-servers'
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { type ServiceName, ServiceProcess } from '../system/service-process.ts'
-import { freePort } from '../util/free-port.ts'
+import { type ServiceName, ServiceProcess } from '@kafka-ref/system'
 import { Databases, type ServiceDatabaseUrls } from './databases.ts'
 import type { Harness } from './harness.ts'
 import { createTestDatabase, createTestTopics, testKafkaBrokers } from './shared-servers.ts'

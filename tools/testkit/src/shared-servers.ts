@@ -1,6 +1,5 @@
+import { createDatabase, createTopics, type TopicSpec } from '@kafka-ref/local-servers'
 import { inject } from 'vitest'
-import { createTopics, type TopicSpec } from '../kafka/topics.ts'
-import { createDatabase } from '../postgres/create-database.ts'
 import type {} from './provided-context.ts'
 import { uniqueName } from './unique-name.ts'
 

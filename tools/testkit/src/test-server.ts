@@ -1,4 +1,4 @@
-import { isToolError, ToolError } from '../util/tool-error.ts'
+import { isToolError, ToolError } from '@kafka-ref/local-servers'
 
 export interface TestServer {
   /** Address clients use: bootstrap servers for Kafka, admin URL for PostgreSQL. */

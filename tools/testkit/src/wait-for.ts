@@ -1,4 +1,4 @@
-import { sleep } from '../util/sleep.ts'
+import { sleep } from '@kafka-ref/local-servers'
 
 export interface WaitForOptions {
   /** Default 10 s. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { Harness } from '../../src/testing/harness.ts'
+import { Harness } from '../src/harness.ts'
 
 describe('Harness', () => {
   it('closes what it tracks last first, and every one even when one fails', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { useHarness } from '../../src/testing/harness.ts'
+import { useHarness } from '../src/harness.ts'
 import {
   committedOffsets,
   createTestTopics,
@@ -10,7 +10,7 @@ import {
   TestProducer,
   testKafkaBrokers,
   uniqueName,
-} from '../../src/testing/index.ts'
+} from '../src/index.ts'
 
 const PARTITIONS = 3
 

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { repoRoot } from '@kafka-ref/local-servers'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { repoRoot } from '../../src/util/repo-root.ts'
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
@@ -30,7 +30,7 @@ describe('a test server that cannot start', () => {
         'run',
         '--project',
         'integration',
-        'tools/test/postgres/postgres-smoke.int.test.ts',
+        'tools/local-servers/test/postgres/postgres-smoke.int.test.ts',
         '--reporter=json',
         `--outputFile=${report}`,
       ],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { waitFor } from '../../src/testing/wait-for.ts'
+import { waitFor } from '../src/wait-for.ts'
 
 describe('waitFor', () => {
   it('returns the first value that is neither undefined nor false', async () => {

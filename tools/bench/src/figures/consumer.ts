@@ -1,7 +1,6 @@
+import { sleep } from '@kafka-ref/local-servers'
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { withClient } from '@kafka-ref/tools/testing/databases'
-import { waitFor } from '@kafka-ref/tools/testing/wait-for'
-import { sleep } from '@kafka-ref/tools/util/sleep'
+import { waitFor, withClient } from '@kafka-ref/testkit/clients'
 import { BENCH_WAIT, type BenchContext } from '../context.ts'
 import {
   connectRawConsumer,

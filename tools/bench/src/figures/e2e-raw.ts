@@ -1,7 +1,5 @@
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { headersOf } from '@kafka-ref/tools/testing/kafka/messages'
-import { paced } from '@kafka-ref/tools/testing/pace'
-import { waitFor } from '@kafka-ref/tools/testing/wait-for'
+import { headersOf, paced, waitFor } from '@kafka-ref/testkit/clients'
 import { BENCH_WAIT, type BenchContext, PARTITIONS } from '../context.ts'
 import {
   connectRawConsumer,

@@ -1,5 +1,5 @@
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { withClient } from '@kafka-ref/tools/testing/databases'
+import { withClient } from '@kafka-ref/testkit/clients'
 import type { BenchContext } from '../context.ts'
 import { interleave } from '../measurement/interleave.ts'
 import { freshDatabase, freshTopic, startService, stopService } from '../measurement/services.ts'

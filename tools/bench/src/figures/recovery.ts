@@ -1,14 +1,15 @@
+import { createTopics, sleep, startKafka } from '@kafka-ref/local-servers'
 import { ConsumerGroups, encode, namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { startKafka } from '@kafka-ref/tools/kafka/broker'
-import { createTopics } from '@kafka-ref/tools/kafka/topics'
-import type { ServiceProcess } from '@kafka-ref/tools/system/service-process'
-import { withClient } from '@kafka-ref/tools/testing/databases'
-import { userRegisterEvent } from '@kafka-ref/tools/testing/events'
-import { register, userRequests } from '@kafka-ref/tools/testing/http'
-import { TestProducer } from '@kafka-ref/tools/testing/kafka/producer'
-import { paced } from '@kafka-ref/tools/testing/pace'
-import { waitFor } from '@kafka-ref/tools/testing/wait-for'
-import { sleep } from '@kafka-ref/tools/util/sleep'
+import type { ServiceProcess } from '@kafka-ref/system'
+import {
+  paced,
+  register,
+  TestProducer,
+  userRegisterEvent,
+  userRequests,
+  waitFor,
+  withClient,
+} from '@kafka-ref/testkit/clients'
 import type pg from 'pg'
 import { BENCH_WAIT, type BenchContext, PARTITIONS } from '../context.ts'
 import { interleave } from '../measurement/interleave.ts'

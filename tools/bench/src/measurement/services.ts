@@ -1,10 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createTopics } from '@kafka-ref/tools/kafka/topics'
-import { createDatabase } from '@kafka-ref/tools/postgres/create-database'
-import { type ServiceName, ServiceProcess } from '@kafka-ref/tools/system/service-process'
-import { freePort } from '@kafka-ref/tools/util/free-port'
+import { createDatabase, createTopics, freePort } from '@kafka-ref/local-servers'
+import { type ServiceName, ServiceProcess } from '@kafka-ref/system'
 import { type BenchContext, PARTITIONS } from '../context.ts'
 import { type CpuTarget, peakRssMiB } from './procs.ts'
 

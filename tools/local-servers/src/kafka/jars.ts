@@ -7,7 +7,7 @@ import { repoRoot } from '../util/repo-root.ts'
 import { ToolError } from '../util/tool-error.ts'
 import { requireJava, requireMaven } from './requirements.ts'
 
-/** The Apache Kafka release the local broker runs; tools/kafka/pom.xml receives it as -Dkafka.version. */
+/** The Apache Kafka release the local broker runs; tools/local-servers/kafka/pom.xml receives it as -Dkafka.version. */
 export const KAFKA_VERSION = '4.1.1'
 
 const MARKER = 'complete.json'
@@ -52,7 +52,7 @@ export async function ensureKafkaJars(version = KAFKA_VERSION): Promise<string> 
   const mvn = requireMaven()
   await mkdir(cacheDir, { recursive: true })
   const tmpDir = join(cacheDir, `lib.tmp-${process.pid}-${Date.now()}`)
-  const pom = join(repoRoot(), 'tools', 'kafka', 'pom.xml')
+  const pom = join(repoRoot(), 'tools', 'local-servers', 'kafka', 'pom.xml')
   const { code, output } = await runMaven(mvn, [
     '-q',
     '-B',

@@ -2,14 +2,14 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { startKafka } from '../../src/kafka/broker.ts'
 import { javaNotFoundMessage, parseJavaMajor } from '../../src/kafka/requirements.ts'
+import { repoRoot } from '../../src/util/repo-root.ts'
 
 // A PATH with nothing on it: no java, no mvn.
 const emptyPath = mkdtempSync(join(tmpdir(), 'kafka-ref-empty-path-'))
-const repo = fileURLToPath(new URL('../../..', import.meta.url))
+const repo = repoRoot()
 
 describe('Kafka without Java', () => {
   const originalPath = process.env.PATH
@@ -30,12 +30,16 @@ describe('Kafka without Java', () => {
   })
 
   it('the CLI prints only that message and exits 1', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'tools/src/cli/kafka-start.ts'], {
-      cwd: repo,
-      env: { ...process.env, PATH: emptyPath },
-      encoding: 'utf8',
-      timeout: 30_000,
-    })
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'tools/local-servers/src/cli/kafka-start.ts'],
+      {
+        cwd: repo,
+        env: { ...process.env, PATH: emptyPath },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    )
     expect(result.status).toBe(1)
     expect(result.stderr.trim()).toBe(javaNotFoundMessage)
   })

@@ -1,5 +1,3 @@
-import { Producer, stringSerializers } from '@platformatic/kafka'
-import { describe, expect, it } from 'vitest'
 import {
   committedOffsets,
   createTestTopics,
@@ -7,7 +5,9 @@ import {
   testKafkaBrokers,
   uniqueName,
   useHarness,
-} from '../../src/testing/index.ts'
+} from '@kafka-ref/testkit'
+import { Producer, stringSerializers } from '@platformatic/kafka'
+import { describe, expect, it } from 'vitest'
 
 const PARTITIONS = 3
 const COUNT = 20

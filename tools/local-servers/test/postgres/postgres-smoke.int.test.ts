@@ -1,6 +1,6 @@
+import { createTestDatabase } from '@kafka-ref/testkit'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createTestDatabase } from '../../src/testing/index.ts'
 
 describe('shared PostgreSQL server', () => {
   const clients: pg.Client[] = []

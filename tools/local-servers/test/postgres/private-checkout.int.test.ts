@@ -1,11 +1,11 @@
 import { chmodSync, cpSync, lstatSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type Harness, useHarness, withClient } from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
 import { packagedBinaries } from '../../src/postgres/binaries.ts'
 import { SHARED_BINARIES_DIR } from '../../src/postgres/placement.ts'
 import { type LocalPostgres, startPostgres } from '../../src/postgres/server.ts'
-import { type Harness, useHarness, withClient } from '../../src/testing/index.ts'
 import { isToolError } from '../../src/util/tool-error.ts'
 
 const query = (url: string, text: string) =>

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util'
+import { portOption, runCli, seconds, stopOnSignal } from '@kafka-ref/local-servers/cli'
 import { prettyFactory } from 'pino-pretty'
-import { FrontendServer } from '../system/frontend.ts'
-import { startSystem } from '../system/start-system.ts'
-import { portOption, runCli, seconds, stopOnSignal } from './run-cli.ts'
+import { FrontendServer } from '../frontend.ts'
+import { startSystem } from '../start-system.ts'
 
 // Usage: pnpm dev [--partitions 3]
 // Environment: KAFKA_PORT / POSTGRES_PORT (local servers' ports, default 9092 / 5432), KAFKA_BROKERS (use that cluster), USER_DATABASE_URL + PROFILE_DATABASE_URL (use those

@@ -1,3 +1,5 @@
+// Named after what they do outside this folder: `connect`/`disconnect` alone would say nothing there.
+export { connect as connectClient, disconnect as disconnectClient } from './connection.ts'
 export { type TakeOptions, TestConsumer, type TestConsumerOptions } from './consumer.ts'
 export { type Delivered, headersOf, type RawRecord } from './messages.ts'
 export { TestProducer, type TestProducerOptions } from './producer.ts'
