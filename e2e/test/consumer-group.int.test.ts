@@ -1,7 +1,7 @@
+import { DEFAULT_PARTITIONS } from '@kafka-ref/shared-contracts'
 import type { ServiceProcess } from '@kafka-ref/system'
 import {
   jsonLines,
-  PARTITIONS,
   register,
   startService,
   startWorld,
@@ -44,7 +44,7 @@ describe('two profile-service instances in one consumer group', () => {
       async () => {
         const [a, b] = await Promise.all([assignedPartitions(first), assignedPartitions(second)])
         const all = [...a, ...b]
-        const complete = all.length === PARTITIONS && new Set(all).size === PARTITIONS
+        const complete = all.length === DEFAULT_PARTITIONS && new Set(all).size === DEFAULT_PARTITIONS
         return a.length > 0 && b.length > 0 && complete && { first: a, second: b }
       },
       { timeoutMs: 30_000, intervalMs: 200, description: 'partitions split between both instances' },

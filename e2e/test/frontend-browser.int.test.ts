@@ -3,15 +3,8 @@ import { join } from 'node:path'
 import { repoRoot } from '@kafka-ref/local-servers'
 import { launchChromium } from '@kafka-ref/local-servers/browser'
 import type { ProfileResponse } from '@kafka-ref/shared-contracts'
-import { type SystemWithPage, startSystemWithPage } from '@kafka-ref/system'
-import {
-  createWorld,
-  getProfile,
-  register,
-  TEST_SERVICE_ENV,
-  userRequests,
-  waitFor,
-} from '@kafka-ref/testkit'
+import { type ServiceProcess, type SystemWithPage, startSystemWithPage } from '@kafka-ref/system'
+import { createWorld, getProfile, register, userRequests, waitFor } from '@kafka-ref/testkit'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
@@ -23,6 +16,9 @@ const REGISTER_RATE_LIMIT_MAX = 12
 // state) per test. The page is served from its own origin, so every call is a CORS call.
 describe('the registration page in Chromium, against the real system', () => {
   let running: SystemWithPage
+  // Where the page and the test reach each service.
+  let userService: ServiceProcess
+  let profileService: ServiceProcess
   let browser: Browser
   let context: BrowserContext
   let page: Page
@@ -31,12 +27,17 @@ describe('the registration page in Chromium, against the real system', () => {
   beforeAll(async () => {
     const world = await createWorld({ createTopics: false })
     running = await startSystemWithPage({
-      kafkaBrokers: world.brokers,
-      userDatabaseUrl: world.userDatabaseUrl,
-      profileDatabaseUrl: world.profileDatabaseUrl,
+      kafka: { brokers: world.brokers },
       namespace: world.namespace,
-      env: { ...TEST_SERVICE_ENV, REGISTER_RATE_LIMIT_MAX: String(REGISTER_RATE_LIMIT_MAX) },
+      preset: 'test',
+      services: {
+        'user-service': { databaseUrl: world.userDatabaseUrl },
+        'profile-service': { databaseUrl: world.profileDatabaseUrl },
+      },
+      env: { REGISTER_RATE_LIMIT_MAX: String(REGISTER_RATE_LIMIT_MAX) },
     })
+    userService = running.system.service('user-service').instances[0]!
+    profileService = running.system.service('profile-service').instances[0]!
     browser = await launchChromium()
     await mkdir(SCREENSHOTS, { recursive: true })
   })
@@ -61,7 +62,7 @@ describe('the registration page in Chromium, against the real system', () => {
       await page
         ?.screenshot({ path: join(SCREENSHOTS, `${slug(test.task.name)}-failed.png`) })
         .catch(() => {})
-      for (const service of [running.system.userService, running.system.profileService]) {
+      for (const service of [userService, profileService]) {
         console.error(`--- last log lines of ${service.label} ---\n${service.lines.slice(-30).join('\n')}`)
       }
     } else {
@@ -103,7 +104,7 @@ describe('the registration page in Chromium, against the real system', () => {
     await expect(page.locator('#profile-email').textContent()).resolves.toBe(user!.email)
     // The card shows what the profile-service stored for this user id.
     const userId = (await page.locator('#profile-id').textContent())!
-    const stored = await getProfile(running.system.profileService.url, userId)
+    const stored = await getProfile(profileService.url, userId)
     expect(stored.body).toMatchObject<Partial<ProfileResponse>>({
       userId,
       username: user!.username,
@@ -123,7 +124,7 @@ describe('the registration page in Chromium, against the real system', () => {
 
   it('puts a taken email, then a taken username, on its field', { timeout: 30_000 }, async () => {
     const [existing, other] = userRequests(2)
-    expect((await register(running.system.userService.url, existing!)).status).toBe(201)
+    expect((await register(userService.url, existing!)).status).toBe(201)
     await openPage()
 
     await fill({ ...other!, email: existing!.email.toUpperCase() })
@@ -174,7 +175,6 @@ describe('the registration page in Chromium, against the real system', () => {
   it('waits while the profile-service is down and shows the profile once it is back', {
     timeout: 90_000,
   }, async () => {
-    const { profileService } = running.system
     await profileService.stop()
     try {
       await openPage()
@@ -198,7 +198,6 @@ describe('the registration page in Chromium, against the real system', () => {
   })
 
   it('stops waiting after its time budget and tries again on request', { timeout: 90_000 }, async () => {
-    const { profileService } = running.system
     await profileService.stop()
     try {
       // The page's clock, so the 30 s budget passes without waiting 30 s.
@@ -256,7 +255,7 @@ describe('the registration page in Chromium, against the real system', () => {
     const requests = userRequests(REGISTER_RATE_LIMIT_MAX + 1)
     const limited = await waitFor(
       async () => {
-        const response = await register(running.system.userService.url, requests.pop()!)
+        const response = await register(userService.url, requests.pop()!)
         return response.status === 429 && response
       },
       { timeoutMs: 20_000, intervalMs: 0, description: 'a 429 from POST /user/register' },
@@ -276,7 +275,7 @@ describe('the registration page in Chromium, against the real system', () => {
     // Until then the page does not even ask.
     let sent = 0
     page.on('request', (request) => {
-      if (request.url().startsWith(running.system.userService.url)) sent++
+      if (request.url().startsWith(userService.url)) sent++
     })
     await page.getByRole('button', { name: 'Create account' }).click()
     await expect.poll(() => status.textContent()).toMatch(/^Please wait \d+ seconds before trying again\.$/)

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { freePorts } from '@kafka-ref/local-servers'
 import { startSystem } from '@kafka-ref/system'
 import {
   createWorld,
@@ -7,7 +6,6 @@ import {
   getProfile,
   jsonLines,
   register,
-  TEST_SERVICE_ENV,
   trackService,
   useHarness,
   userRequests,
@@ -25,31 +23,31 @@ describe('register → profile, through startSystem', () => {
     // startSystem creates the topics itself, as `pnpm dev` does.
     const world = await createWorld({ createTopics: false })
     const db = harness.track(new Databases(world))
-    const [userServicePort, profileServicePort] = await freePorts(2)
     const system = await startSystem({
-      kafkaBrokers: world.brokers,
-      userDatabaseUrl: world.userDatabaseUrl,
-      profileDatabaseUrl: world.profileDatabaseUrl,
+      kafka: { brokers: world.brokers },
       namespace: world.namespace,
-      userServicePort,
-      profileServicePort,
-      env: TEST_SERVICE_ENV,
+      preset: 'test',
+      services: {
+        'user-service': { databaseUrl: world.userDatabaseUrl },
+        'profile-service': { databaseUrl: world.profileDatabaseUrl },
+      },
+      onInstance: (instance) => trackService(harness, instance),
     })
-    trackService(harness, system.userService)
-    trackService(harness, system.profileService)
     harness.defer(() => system.stop())
+    const userService = system.service('user-service').instances[0]!
+    const profileService = system.service('profile-service').instances[0]!
     // Given brokers and databases, it starts neither a broker nor a PostgreSQL server of its own.
     expect(system.kafka).toBeUndefined()
     expect(system.postgres).toBeUndefined()
 
     const requestId = `e2e-${randomUUID()}`
     const [request] = userRequests(1)
-    const registered = await register(system.userService.url, request!, requestId)
+    const registered = await register(userService.url, request!, requestId)
     expect(registered.status).toBe(201)
     expect(registered.headers.get('x-request-id')).toBe(requestId)
     const userId = registered.body.id
 
-    const profile = await getProfile(system.profileService.url, userId, 10_000)
+    const profile = await getProfile(profileService.url, userId, 10_000)
     expect(profile.status).toBe(200)
     expect(profile.body).toEqual({
       userId,
@@ -57,7 +55,7 @@ describe('register → profile, through startSystem', () => {
       displayName: request!.displayName,
       createdAt: expect.any(String),
     })
-    expect((await getProfile(system.profileService.url, randomUUID())).status).toBe(404)
+    expect((await getProfile(profileService.url, randomUUID())).status).toBe(404)
 
     // The request id became the event's correlation id...
     const { rows } = await db.users.query<{ correlationid: string }>(
@@ -68,22 +66,20 @@ describe('register → profile, through startSystem', () => {
     // ...and each service logged its part of the work under it.
     // Log lines travel through a pipe: they may land a moment after the HTTP answer.
     const userLog = await waitFor(
-      () => jsonLines(system.userService).find((line) => line.reqId === requestId && line.userId === userId),
+      () => jsonLines(userService).find((line) => line.reqId === requestId && line.userId === userId),
       { timeoutMs: 5_000, description: 'user-service log line with the request id' },
     )
     expect(userLog).toMatchObject({ reqId: requestId, userId })
     const profileLog = await waitFor(
       () =>
-        jsonLines(system.profileService).find(
-          (line) => line.correlationId === requestId && line.userId === userId,
-        ),
+        jsonLines(profileService).find((line) => line.correlationId === requestId && line.userId === userId),
       { timeoutMs: 5_000, description: 'profile-service log line with the correlation id' },
     )
     expect(profileLog).toMatchObject({ correlationId: requestId, userId })
 
     // stop() is what Ctrl-C in `pnpm dev` runs: both services must shut down cleanly, not be killed.
     await system.stop()
-    for (const service of [system.userService, system.profileService]) {
+    for (const service of [userService, profileService]) {
       expect(service.running, service.label).toBe(false)
       expect(service.exit, service.label).toEqual({ code: 0, signal: null })
       await expect(fetch(`${service.url}/health/live`), service.label).rejects.toThrow()

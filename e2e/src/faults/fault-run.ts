@@ -5,7 +5,7 @@ import { Load, type LoadFigures } from './load.ts'
 import { poisonSource } from './poison.ts'
 import { seededRandom } from './random.ts'
 import { hasConverged, probePartitions, profilesExist, readState, type State } from './verify.ts'
-import { FaultWorld, PARTITIONS } from './world.ts'
+import { FaultWorld } from './world.ts'
 
 export interface FaultRunOptions {
   seed: number
@@ -101,7 +101,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
 
     if (convergeMs !== undefined) {
       const probeStart = Date.now()
-      const probes = await probePartitions(world, producer, PARTITIONS)
+      const probes = await probePartitions(world, producer, world.topics.userRegister.partitions)
       while (!(await profilesExist(world, probes))) {
         if (Date.now() - probeStart > 15_000) {
           problems.push(

@@ -1,36 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  createTopics,
-  freePort,
-  type LocalKafka,
-  type LocalPostgres,
-  startKafka,
-  startPostgres,
-} from '@kafka-ref/local-servers'
-import { ConsumerGroups, namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { type ServiceName, ServiceProcess } from '@kafka-ref/system'
-
-export const PARTITIONS = 3
-
-/** Both services' settings in the fault run, beside their defaults. */
-const SERVICE_ENV: Record<ServiceName, Record<string, string>> = {
-  'user-service': {
-    LOG_LEVEL: 'warn',
-    // Hashing cost is not what this run is about; every request comes from 127.0.0.1.
-    PASSWORD_HASH_COST: '4',
-    REGISTER_RATE_LIMIT_MAX: '1000000',
-    // Bulk registrations at once: the bounded hashing queue (tested in user-service) would answer 503.
-    PASSWORD_HASH_QUEUE_MAX: '1000',
-  },
-  'profile-service': {
-    LOG_LEVEL: 'warn',
-    // The broker's lower bound: a killed instance's partitions move after 6 s instead of 10 s.
-    CONSUMER_SESSION_TIMEOUT_MS: '6000',
-    CONSUMER_RETRY_MAX_MS: '2000',
-  },
-}
+import { type LocalKafka, type LocalPostgres, startPostgres } from '@kafka-ref/local-servers'
+import { ConsumerGroups, namespaced, systemTopics } from '@kafka-ref/shared-contracts'
+import { type RunningSystem, type ServiceProcess, startSystem } from '@kafka-ref/system'
 
 /**
  * Everything the fault run breaks, all of its own: a broker, a PostgreSQL server per service (the
@@ -38,32 +11,46 @@ const SERVICE_ENV: Record<ServiceName, Record<string, string>> = {
  */
 export class FaultWorld {
   readonly namespace = `faults-${Date.now().toString(36)}-`
-  readonly topic = namespaced(Topics.userRegister, this.namespace)
-  readonly deadLetterTopic = namespaced(Topics.userRegisterDeadLetter, this.namespace)
+  readonly topics = systemTopics(this.namespace)
+  readonly topic = this.topics.userRegister.name
+  readonly deadLetterTopic = this.topics.userRegisterDeadLetter.name
   readonly groupId = namespaced(ConsumerGroups.profileService, this.namespace)
-  readonly userServices: ServiceProcess[] = []
-  readonly profileServices: ServiceProcess[] = []
-  kafka!: LocalKafka
-  usersPostgres!: LocalPostgres
   profilesPostgres!: LocalPostgres
-  userDatabaseUrl!: string
-  profileDatabaseUrl!: string
+  #system: RunningSystem | undefined
   #profilesDataDir!: string
   readonly #cleanups: Array<() => Promise<unknown>> = []
 
+  get system(): RunningSystem {
+    if (!this.#system) throw new Error('the fault world is not started')
+    return this.#system
+  }
+
+  get kafka(): LocalKafka {
+    return this.system.kafka!
+  }
+
   get brokers(): string {
-    return this.kafka.bootstrapServers
+    return this.system.brokers
+  }
+
+  get userServices(): ServiceProcess[] {
+    return this.#system?.services['user-service']?.instances ?? []
+  }
+
+  get profileServices(): ServiceProcess[] {
+    return this.#system?.services['profile-service']?.instances ?? []
+  }
+
+  get userDatabaseUrl(): string {
+    return this.system.service('user-service').databaseUrl
+  }
+
+  get profileDatabaseUrl(): string {
+    return this.system.service('profile-service').databaseUrl
   }
 
   async start(): Promise<void> {
-    this.kafka = await startKafka()
-    this.#cleanups.push(() => this.kafka.stop())
-    await createTopics(this.brokers, [
-      { name: this.topic, partitions: PARTITIONS },
-      { name: this.deadLetterTopic, partitions: PARTITIONS },
-    ])
-    this.usersPostgres = await startPostgres()
-    this.#cleanups.push(() => this.usersPostgres.stop())
+    // The profiles server is the fault run's own (it stops and starts it); the rest is startSystem's.
     const profilesDir = await mkdtemp(join(tmpdir(), 'kafka-ref-faults-'))
     this.#cleanups.push(() => rm(profilesDir, { recursive: true, force: true }))
     this.#profilesDataDir = join(profilesDir, 'postgres')
@@ -72,14 +59,17 @@ export class FaultWorld {
       await this.profilesPostgres.stop()
       await rm(this.profilesPostgres.dataDir, { recursive: true, force: true })
     })
-    this.userDatabaseUrl = await this.usersPostgres.createDatabase('users')
-    this.profileDatabaseUrl = await this.profilesPostgres.createDatabase('profiles')
-
-    for (let i = 1; i <= 2; i++) {
-      this.userServices.push(await this.#service('user-service', i))
-      this.profileServices.push(await this.#service('profile-service', i))
-    }
-    await Promise.all([...this.userServices, ...this.profileServices].map((service) => service.start()))
+    this.#system = await startSystem({
+      kafka: { local: {} },
+      postgres: { local: {} },
+      namespace: this.namespace,
+      preset: 'faults',
+      services: {
+        'user-service': { count: 2 },
+        'profile-service': { count: 2, databaseUrl: await this.profilesPostgres.createDatabase('profiles') },
+      },
+    })
+    this.#cleanups.push(() => this.system.stop())
   }
 
   /** The profiles database goes away (a clean stop) and comes back on the same port and data. */
@@ -96,25 +86,8 @@ export class FaultWorld {
   }
 
   async stop(): Promise<void> {
-    for (const service of [...this.userServices, ...this.profileServices]) await service.stop()
     for (let cleanup = this.#cleanups.pop(); cleanup; cleanup = this.#cleanups.pop()) {
       await cleanup().catch(() => undefined)
     }
-  }
-
-  async #service(service: ServiceName, number: number): Promise<ServiceProcess> {
-    const instance = new ServiceProcess({
-      service,
-      label: `${service}#${number}`,
-      port: await freePort(),
-      env: {
-        ...SERVICE_ENV[service],
-        DATABASE_URL: service === 'user-service' ? this.userDatabaseUrl : this.profileDatabaseUrl,
-        KAFKA_BROKERS: this.brokers,
-        KAFKA_TOPIC_NAMESPACE: this.namespace,
-      },
-    })
-    this.#cleanups.push(() => instance.stop())
-    return instance
   }
 }

@@ -32,8 +32,6 @@ export const QUICK_SIZES: BenchSizes = {
   e2eSeconds: 3,
 }
 
-export const PARTITIONS = 3
-
 /** What every figure gets: the broker and PostgreSQL server of this run, the sizes, what it collects. */
 export interface BenchContext {
   kafka: LocalKafka

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { repoRoot, startKafka, startPostgres } from '@kafka-ref/local-servers'
+import { repoRoot } from '@kafka-ref/local-servers'
 import { launchChromium } from '@kafka-ref/local-servers/browser'
 import { runCli } from '@kafka-ref/local-servers/cli'
 import { type BuiltFile, startSystemWithPage } from '@kafka-ref/system'
@@ -38,40 +38,27 @@ runCli(async () => {
   const log = (message: string) => process.stderr.write(`[bench:frontend] ${message}\n`)
 
   log('starting Kafka, PostgreSQL, both services and the built page...')
-  const [kafka, postgres] = await Promise.all([startKafka(), startPostgres()])
+  const running = await startSystemWithPage({
+    kafka: { local: {} },
+    postgres: { local: {} },
+    preset: 'bench-production',
+    ...(hashCost && { env: { PASSWORD_HASH_COST: hashCost } }),
+  })
   let browser: Browser | undefined
   try {
-    const running = await startSystemWithPage({
-      kafkaBrokers: kafka.bootstrapServers,
-      userDatabaseUrl: await postgres.createDatabase('users'),
-      profileDatabaseUrl: await postgres.createDatabase('profiles'),
-      env: {
-        // Production settings, except what would measure something else: every request of the
-        // bench comes from 127.0.0.1 (the rate limit), and info logs would measure pino.
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        REGISTER_RATE_LIMIT_MAX: '1000',
-        ...(hashCost ? { PASSWORD_HASH_COST: hashCost } : {}),
-      },
-    })
-    try {
-      browser = await launchChromium()
-      const results: Run[] = []
-      for (let i = 0; i < WARM_UP_RUNS + runs; i++) {
-        const run = await registerOnce(browser, running.page.url, running.system.profileService.url)
-        if (i >= WARM_UP_RUNS) results.push(run)
-        log(
-          `${i < WARM_UP_RUNS ? 'warm-up' : `run ${i - WARM_UP_RUNS + 1}/${runs}`}: ${run.totalMs.toFixed(0)} ms`,
-        )
-      }
-      report(results, running.files, hashCost)
-    } finally {
-      await browser?.close()
-      await running.stop()
+    browser = await launchChromium()
+    const results: Run[] = []
+    for (let i = 0; i < WARM_UP_RUNS + runs; i++) {
+      const run = await registerOnce(browser, running.page.url, running.system.service('profile-service').url)
+      if (i >= WARM_UP_RUNS) results.push(run)
+      log(
+        `${i < WARM_UP_RUNS ? 'warm-up' : `run ${i - WARM_UP_RUNS + 1}/${runs}`}: ${run.totalMs.toFixed(0)} ms`,
+      )
     }
+    report(results, running.files, hashCost)
   } finally {
-    await postgres.stop().catch(() => undefined)
-    await kafka.stop().catch(() => undefined)
+    await browser?.close()
+    await running.stop()
   }
 })
 

@@ -1,18 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { createInterface } from 'node:readline'
 import { gzipSync } from 'node:zlib'
-import {
-  freePorts,
-  guardAgainstOrphan,
-  repoRoot,
-  sleep,
-  ToolError,
-  waitForExit,
-} from '@kafka-ref/local-servers'
-import { type RunningSystem, type SystemOptions, startSystem } from './start-system.ts'
+import { guardAgainstOrphan, repoRoot, sleep, ToolError, waitForExit } from '@kafka-ref/local-servers'
 
 /** Where the page finds the services: baked in at build time (dev: when the server starts). */
 export interface FrontendApi {
@@ -153,48 +144,5 @@ export class FrontendServer {
       child.kill('SIGKILL')
       await waitForExit(child, 5_000)
     }
-  }
-}
-
-export interface SystemWithPage {
-  system: RunningSystem
-  page: FrontendServer
-  /** What `vite build` emitted, with sizes. */
-  files: BuiltFile[]
-  stop(): Promise<void>
-}
-
-/**
- * The whole system plus its built page, as a user meets it: `startSystem` on free ports, the page
- * built against those services and served by `vite preview` on its own origin, which the services
- * allow through CORS_ORIGINS (so every call is a real cross-origin call).
- */
-export async function startSystemWithPage(options: SystemOptions = {}): Promise<SystemWithPage> {
-  const [userServicePort, profileServicePort, pagePort] = await freePorts(3)
-  const pageOrigin = `http://127.0.0.1:${pagePort}`
-  const outDir = await mkdtemp(join(tmpdir(), 'kafka-ref-frontend-'))
-  const cleanup: Array<() => Promise<unknown>> = [() => rm(outDir, { recursive: true, force: true })]
-  const stop = async () => {
-    for (let close = cleanup.pop(); close; close = cleanup.pop()) await close().catch(() => undefined)
-  }
-  try {
-    const system = await startSystem({
-      userServicePort,
-      profileServicePort,
-      ...options,
-      env: { ...options.env, CORS_ORIGINS: pageOrigin },
-    })
-    cleanup.push(() => system.stop())
-    const files = await buildFrontend(outDir, {
-      userServiceUrl: system.userService.url,
-      profileServiceUrl: system.profileService.url,
-    })
-    const page = new FrontendServer({ mode: 'preview', port: pagePort!, outDir })
-    cleanup.push(() => page.stop())
-    await page.start()
-    return { system, page, files, stop }
-  } catch (error) {
-    await stop()
-    throw error
   }
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { guardAgainstOrphan, repoRoot, ToolError, waitForExit } from '@kafka-ref/local-servers'
 
-export type ServiceName = 'user-service' | 'profile-service'
+export const SERVICE_NAMES = ['user-service', 'profile-service'] as const
+export type ServiceName = (typeof SERVICE_NAMES)[number]
 
 export interface ServiceProcessOptions {
   service: ServiceName
@@ -31,6 +32,11 @@ export class ServiceProcess {
   constructor(private readonly options: ServiceProcessOptions) {
     this.label = options.label ?? options.service
     this.url = `http://127.0.0.1:${options.port}`
+  }
+
+  /** The environment it was given (its configuration), without PORT and HOST. */
+  get env(): Readonly<Record<string, string>> {
+    return this.options.env
   }
 
   get pid(): number | undefined {

@@ -7,12 +7,10 @@ export {
   type CreateWorldOptions,
   createWorld,
   jsonLines,
-  PARTITIONS,
   type RunningWorld,
   type StartServiceOptions,
   startService,
   startWorld,
-  TEST_SERVICE_ENV,
   type TestWorld,
   trackService,
 } from './services.ts'

@@ -1,12 +1,15 @@
-import { freePort } from '@kafka-ref/local-servers'
-import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { type ServiceName, ServiceProcess } from '@kafka-ref/system'
+import { systemTopics } from '@kafka-ref/shared-contracts'
+import {
+  createSystemTopics,
+  type ServiceName,
+  type ServiceProcess,
+  type ServiceSpec,
+  startSystem,
+} from '@kafka-ref/system'
 import { Databases, type ServiceDatabaseUrls } from './databases.ts'
 import type { Harness } from './harness.ts'
-import { createTestDatabase, createTestTopics, testKafkaBrokers } from './shared-servers.ts'
+import { createTestDatabase, testKafkaBrokers } from './shared-servers.ts'
 import { uniqueName } from './unique-name.ts'
-
-export const PARTITIONS = 3
 
 /** One test's world: its own topics (through the namespace) and its own two databases. */
 export interface TestWorld extends ServiceDatabaseUrls {
@@ -23,38 +26,24 @@ export interface CreateWorldOptions {
   createTopics?: boolean
 }
 
-/** Creates the namespaced topics (3 partitions each) and one fresh database per service. */
+/** Creates the system's topics under a fresh namespace and one fresh database per service. */
 export async function createWorld(options: CreateWorldOptions = {}): Promise<TestWorld> {
   const brokers = options.brokers ?? testKafkaBrokers()
   const namespace = `${uniqueName('e2e')}-`
-  const topic = namespaced(Topics.userRegister, namespace)
-  const deadLetterTopic = namespaced(Topics.userRegisterDeadLetter, namespace)
-  if (options.createTopics ?? true) {
-    await createTestTopics(
-      [
-        { name: topic, partitions: PARTITIONS },
-        { name: deadLetterTopic, partitions: PARTITIONS },
-      ],
-      brokers,
-    )
-  }
+  const topics = systemTopics(namespace)
+  if (options.createTopics ?? true) await createSystemTopics(brokers, namespace)
   const [userDatabaseUrl, profileDatabaseUrl] = await Promise.all([
     createTestDatabase('e2e_users'),
     createTestDatabase('e2e_profiles'),
   ])
-  return { brokers, namespace, topic, deadLetterTopic, userDatabaseUrl, profileDatabaseUrl }
-}
-
-/** Environment both services get in these tests, on top of their URLs. */
-export const TEST_SERVICE_ENV: Readonly<Record<string, string>> = {
-  // The logs are part of what the register-flow test checks.
-  LOG_LEVEL: 'info',
-  // scrypt with N = 2^4: hashing cost is not what these tests measure, and 200 hashes at 2^17 take minutes.
-  PASSWORD_HASH_COST: '4',
-  // Every request comes from 127.0.0.1; the production limit would turn the bulk tests into 429s.
-  REGISTER_RATE_LIMIT_MAX: '1000000',
-  // Bulk registrations at once: the bounded hashing queue (tested in user-service) would answer 503.
-  PASSWORD_HASH_QUEUE_MAX: '1000',
+  return {
+    brokers,
+    namespace,
+    topic: topics.userRegister.name,
+    deadLetterTopic: topics.userRegisterDeadLetter.name,
+    userDatabaseUrl,
+    profileDatabaseUrl,
+  }
 }
 
 export interface StartServiceOptions {
@@ -62,28 +51,39 @@ export interface StartServiceOptions {
   env?: Record<string, string>
 }
 
-/** Starts a service from its entry point, on a free port, against `world`; the harness stops it. */
+/**
+ * Starts services from their entry points (startSystem, `test` preset), on free ports, against
+ * `world`; the harness stops them after the test and shows their logs if it failed.
+ */
+async function startServices(
+  harness: Harness,
+  world: TestWorld,
+  services: Partial<Record<ServiceName, StartServiceOptions>>,
+) {
+  const specs: Partial<Record<ServiceName, ServiceSpec>> = {}
+  for (const [name, options] of Object.entries(services) as Array<[ServiceName, StartServiceOptions]>) {
+    const databaseUrl = name === 'user-service' ? world.userDatabaseUrl : world.profileDatabaseUrl
+    specs[name] = { ...options, databaseUrl }
+  }
+  return startSystem({
+    kafka: { brokers: world.brokers },
+    namespace: world.namespace,
+    createTopics: false,
+    preset: 'test',
+    services: specs,
+    onInstance: (instance) => trackService(harness, instance),
+  })
+}
+
+/** Starts one instance of a service against `world`; the harness stops it. */
 export async function startService(
   harness: Harness,
   world: TestWorld,
   service: ServiceName,
   options: StartServiceOptions = {},
 ): Promise<ServiceProcess> {
-  const instance = new ServiceProcess({
-    service,
-    label: options.label,
-    port: await freePort(),
-    env: {
-      ...TEST_SERVICE_ENV,
-      DATABASE_URL: service === 'user-service' ? world.userDatabaseUrl : world.profileDatabaseUrl,
-      KAFKA_BROKERS: world.brokers,
-      KAFKA_TOPIC_NAMESPACE: world.namespace,
-      ...options.env,
-    },
-  })
-  trackService(harness, instance)
-  await instance.start()
-  return instance
+  const system = await startServices(harness, world, { [service]: options })
+  return system.service(service).instances[0]!
 }
 
 /** Stops a service process after the test (also one started elsewhere) and shows its log if the test fails. */
@@ -112,11 +112,16 @@ export async function startWorld(
 ): Promise<RunningWorld> {
   const world = await createWorld(options)
   const db = harness.track(new Databases(world))
-  const [userService, profileService] = await Promise.all([
-    startService(harness, world, 'user-service'),
-    startService(harness, world, 'profile-service', { label: options.profileServiceLabel }),
-  ])
-  return { world, db, userService, profileService }
+  const system = await startServices(harness, world, {
+    'user-service': {},
+    'profile-service': { label: options.profileServiceLabel },
+  })
+  return {
+    world,
+    db,
+    userService: system.service('user-service').instances[0]!,
+    profileService: system.service('profile-service').instances[0]!,
+  }
 }
 
 /** The service's pino lines that parse as JSON objects. */

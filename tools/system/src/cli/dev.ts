@@ -1,12 +1,17 @@
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { repoRoot } from '@kafka-ref/local-servers'
 import { portOption, runCli, seconds, stopOnSignal } from '@kafka-ref/local-servers/cli'
+import { DEFAULT_PARTITIONS } from '@kafka-ref/shared-contracts'
 import { prettyFactory } from 'pino-pretty'
 import { FrontendServer } from '../frontend.ts'
 import { startSystem } from '../start-system.ts'
 
 // Usage: pnpm dev [--partitions 3]
-// Environment: KAFKA_PORT / POSTGRES_PORT (local servers' ports, default 9092 / 5432), KAFKA_BROKERS (use that cluster), USER_DATABASE_URL + PROFILE_DATABASE_URL (use those
-// databases), FRONTEND_PORT (the page, default 5173), LOG_LEVEL, CORS_ORIGINS, DEV_RAW_LOGS=1 (JSON logs instead of pretty ones).
+// Environment: KAFKA_PORT / POSTGRES_PORT (local servers' ports, default 9092 / 5432), KAFKA_BROKERS (use that cluster),
+// USER_DATABASE_URL + PROFILE_DATABASE_URL (use those databases), USER_SERVICE_PORT / PROFILE_SERVICE_PORT (3001 / 3002),
+// FRONTEND_PORT (the page, default 5173), DEV_DATA_DIR (the local servers' data, default <repo>/.data), LOG_LEVEL,
+// CORS_ORIGINS, DEV_RAW_LOGS=1 (JSON logs instead of pretty ones).
 const COLORS: Record<string, string> = {
   'user-service': '\x1b[36m',
   'profile-service': '\x1b[35m',
@@ -21,7 +26,7 @@ function print(text: string, label: string): void {
 runCli(async () => {
   const started = Date.now()
   const { values } = parseArgs({ options: { partitions: { type: 'string' } }, strict: false })
-  const partitions = Number(values.partitions ?? process.env.USER_REGISTER_PARTITIONS ?? 3)
+  const partitions = Number(values.partitions ?? process.env.USER_REGISTER_PARTITIONS ?? DEFAULT_PARTITIONS)
   if (!Number.isInteger(partitions) || partitions < 1)
     throw new Error(`Invalid partition count '${partitions}'`)
 
@@ -29,18 +34,35 @@ runCli(async () => {
   const pretty = process.env.DEV_RAW_LOGS
     ? undefined
     : prettyFactory({ colorize: true, ignore: 'pid,hostname,service' })
+  const brokers = process.env.KAFKA_BROKERS || undefined
+  const userDatabaseUrl = process.env.USER_DATABASE_URL || undefined
+  const profileDatabaseUrl = process.env.PROFILE_DATABASE_URL || undefined
+  const dataDir = process.env.DEV_DATA_DIR || join(repoRoot(), '.data')
   // Ctrl-C during start-up aborts it (cleaning up what already runs); afterwards it stops everything.
   const abort = new AbortController()
   const starting = startSystem({
-    kafkaBrokers: process.env.KAFKA_BROKERS || undefined,
-    userDatabaseUrl: process.env.USER_DATABASE_URL || undefined,
-    profileDatabaseUrl: process.env.PROFILE_DATABASE_URL || undefined,
-    partitions,
     // Fixed ports, so clients and a second terminal can rely on them; the CLIs use the same ones.
-    kafkaPort: portOption('KAFKA_PORT', 9092),
-    postgresPort: Number(process.env.POSTGRES_PORT ?? 5432),
+    kafka: brokers
+      ? { brokers }
+      : { local: { dataDir: join(dataDir, 'kafka'), port: portOption('KAFKA_PORT', 9092) } },
+    postgres: {
+      local: {
+        dataDir: join(dataDir, 'postgres'),
+        port: portOption('POSTGRES_PORT', 5432),
+        persistent: true,
+      },
+    },
+    partitions,
+    preset: 'dev',
+    services: {
+      'user-service': { databaseUrl: userDatabaseUrl, ports: [portOption('USER_SERVICE_PORT', 3001)] },
+      'profile-service': {
+        databaseUrl: profileDatabaseUrl,
+        ports: [portOption('PROFILE_SERVICE_PORT', 3002)],
+      },
+    },
     env: {
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      ...(process.env.LOG_LEVEL && { LOG_LEVEL: process.env.LOG_LEVEL }),
       // The page calls both services cross-origin, from either spelling of its address.
       CORS_ORIGINS:
         process.env.CORS_ORIGINS ?? `http://127.0.0.1:${frontendPort},http://localhost:${frontendPort}`,
@@ -67,10 +89,12 @@ runCli(async () => {
     await running?.stop()
   })
   const system = await starting
+  const user = system.service('user-service').url
+  const profile = system.service('profile-service').url
   frontend = new FrontendServer({
     mode: 'dev',
     port: frontendPort,
-    api: { userServiceUrl: system.userService.url, profileServiceUrl: system.profileService.url },
+    api: { userServiceUrl: user, profileServiceUrl: profile },
     onLine: (line) => print(line, 'frontend'),
   })
   console.log('[dev] starting the frontend (Vite dev server)...')
@@ -81,14 +105,12 @@ runCli(async () => {
     throw error
   }
 
-  const user = system.userService.url
-  const profile = system.profileService.url
   console.log(`
 [dev] ready in ${seconds(started)}
   frontend         ${frontend.url}      register and see the profile
   user-service     ${user}      docs ${user}/docs
   profile-service  ${profile}      docs ${profile}/docs
-  Kafka            ${system.kafkaBrokers}
+  Kafka            ${system.brokers}
 
 Try it: open ${frontend.url} in a browser, or
   curl -s -X POST ${user}/user/register -H 'content-type: application/json' \\
