@@ -74,6 +74,9 @@ function spawnServerProgram(run: Run, program: string, args: string[]): ChildPro
     // English messages whatever the machine's locale: they end up in our error messages.
     env: { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a terminal's Ctrl-C reaches only our CLI, which stops the server after
+    // the services that use it (`pnpm dev`). The orphan guard covers our own death.
+    detached: true,
   })
   const remember = (chunk: Buffer) => {
     run.logs.push(...chunk.toString('utf8').trimEnd().split('\n'))

@@ -87,6 +87,7 @@ runCli(async () => {
     await frontend?.stop()
     const running = await starting.catch(() => undefined)
     await running?.stop()
+    console.log('[dev] stopped')
   })
   const system = await starting
   const user = system.service('user-service').url
