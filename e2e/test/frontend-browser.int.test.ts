@@ -4,7 +4,14 @@ import { repoRoot } from '@kafka-ref/local-servers'
 import { launchChromium } from '@kafka-ref/local-servers/browser'
 import type { ProfileResponse } from '@kafka-ref/shared-contracts'
 import { type ServiceProcess, type SystemWithPage, startSystemWithPage } from '@kafka-ref/system'
-import { createWorld, getProfile, register, userRequests, waitFor } from '@kafka-ref/testkit'
+import {
+  createWorld,
+  getProfile,
+  register,
+  systemOptionsFor,
+  userRequests,
+  waitFor,
+} from '@kafka-ref/testkit'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
@@ -27,13 +34,7 @@ describe('the registration page in Chromium, against the real system', () => {
   beforeAll(async () => {
     const world = await createWorld({ createTopics: false })
     running = await startSystemWithPage({
-      kafka: { brokers: world.brokers },
-      namespace: world.namespace,
-      preset: 'test',
-      services: {
-        'user-service': { databaseUrl: world.userDatabaseUrl },
-        'profile-service': { databaseUrl: world.profileDatabaseUrl },
-      },
+      ...systemOptionsFor(world),
       env: { REGISTER_RATE_LIMIT_MAX: String(REGISTER_RATE_LIMIT_MAX) },
     })
     userService = running.system.service('user-service').instances[0]!

@@ -6,6 +6,7 @@ import {
   getProfile,
   jsonLines,
   register,
+  systemOptionsFor,
   trackService,
   useHarness,
   userRequests,
@@ -24,13 +25,7 @@ describe('register → profile, through startSystem', () => {
     const world = await createWorld({ createTopics: false })
     const db = harness.track(new Databases(world))
     const system = await startSystem({
-      kafka: { brokers: world.brokers },
-      namespace: world.namespace,
-      preset: 'test',
-      services: {
-        'user-service': { databaseUrl: world.userDatabaseUrl },
-        'profile-service': { databaseUrl: world.profileDatabaseUrl },
-      },
+      ...systemOptionsFor(world),
       onInstance: (instance) => trackService(harness, instance),
     })
     harness.defer(() => system.stop())

@@ -11,6 +11,7 @@ export {
   type StartServiceOptions,
   startService,
   startWorld,
+  systemOptionsFor,
   type TestWorld,
   trackService,
 } from './services.ts'

@@ -4,6 +4,7 @@ import {
   type ServiceName,
   type ServiceProcess,
   type ServiceSpec,
+  type SystemOptions,
   startSystem,
 } from '@kafka-ref/system'
 import { Databases, type ServiceDatabaseUrls } from './databases.ts'
@@ -51,26 +52,28 @@ export interface StartServiceOptions {
   env?: Record<string, string>
 }
 
-/**
- * Starts services from their entry points (startSystem, `test` preset), on free ports, against
- * `world`; the harness stops them after the test and shows their logs if it failed.
- */
-async function startServices(
+/** startSystem's options for services against `world`: its broker, namespace and databases, the `test` preset. */
+export function systemOptionsFor(
+  world: TestWorld,
+  services: Partial<Record<ServiceName, ServiceSpec>> = { 'user-service': {}, 'profile-service': {} },
+): SystemOptions {
+  const databaseUrls = { 'user-service': world.userDatabaseUrl, 'profile-service': world.profileDatabaseUrl }
+  const specs: Partial<Record<ServiceName, ServiceSpec>> = {}
+  for (const [name, spec] of Object.entries(services) as Array<[ServiceName, ServiceSpec]>) {
+    specs[name] = { ...spec, databaseUrl: databaseUrls[name] }
+  }
+  return { kafka: { brokers: world.brokers }, namespace: world.namespace, preset: 'test', services: specs }
+}
+
+/** Starts services against `world` (topics made); the harness stops them and shows their logs if the test failed. */
+function startServices(
   harness: Harness,
   world: TestWorld,
-  services: Partial<Record<ServiceName, StartServiceOptions>>,
+  services: Partial<Record<ServiceName, ServiceSpec>>,
 ) {
-  const specs: Partial<Record<ServiceName, ServiceSpec>> = {}
-  for (const [name, options] of Object.entries(services) as Array<[ServiceName, StartServiceOptions]>) {
-    const databaseUrl = name === 'user-service' ? world.userDatabaseUrl : world.profileDatabaseUrl
-    specs[name] = { ...options, databaseUrl }
-  }
   return startSystem({
-    kafka: { brokers: world.brokers },
-    namespace: world.namespace,
+    ...systemOptionsFor(world, services),
     createTopics: false,
-    preset: 'test',
-    services: specs,
     onInstance: (instance) => trackService(harness, instance),
   })
 }
