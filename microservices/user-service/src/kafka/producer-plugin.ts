@@ -8,6 +8,11 @@ import { producerSettings } from './producer-settings.ts'
 export interface EventProducer {
   /** Resolves once the broker acknowledged every message (acks=all); rejects otherwise. */
   publish(messages: OutboxMessage[]): Promise<void>
+  /**
+   * Fails a publish in flight at once, and every later one: for a stop that cannot wait for a
+   * broker that does not answer. The producer is closed; nothing of it is retried afterwards.
+   */
+  interrupt(): Promise<void>
   isConnected(): boolean
 }
 
@@ -83,6 +88,11 @@ async function producerPlugin(app: FastifyInstance, options: ProducerPluginOptio
         unacknowledged = messages
         throw error
       }
+    },
+    // Forced: the client fails what is in flight and stops retrying it. @fastify/kafka's own close
+    // afterwards finds it closed.
+    interrupt: async () => {
+      await producer.close(true)
     },
     isConnected: () => producer.isConnected(),
   } satisfies EventProducer)

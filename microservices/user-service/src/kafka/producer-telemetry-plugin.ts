@@ -51,7 +51,7 @@ async function producerTelemetryPlugin(app: FastifyInstance, options: ProducerTe
     }
   }
   const publish = options.tracing.enabled ? traced(timed, options.destinations) : timed
-  app.eventProducer = { publish, isConnected: () => inner.isConnected() }
+  app.eventProducer = { publish, interrupt: () => inner.interrupt(), isConnected: () => inner.isConnected() }
 }
 
 function traced(publish: Publish, destinations: Record<string, string>): Publish {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type BackoffOptions, backoffDelay } from '@kafka-ref/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
@@ -29,6 +30,11 @@ export interface RelayOptions {
   sendAttempts: number
   /** Cap of the back-off of rows released after rejections (1 s, doubling per release). */
   releaseBackoffMaxMs: number
+  /**
+   * How long stop() lets a send in flight run before it interrupts it, so the rows are released
+   * within the shutdown budget even when the broker accepts the request and never answers.
+   */
+  stopTimeoutMs: number
   /** Between retries of a failed claim or send (tests shorten it). */
   backoff?: BackoffOptions
 }
@@ -42,7 +48,7 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 1_000 }
 
 export interface RelayDependencies {
   db: Kysely<Database>
-  producer: Pick<EventProducer, 'publish'>
+  producer: Pick<EventProducer, 'publish' | 'interrupt'>
   log: FastifyBaseLogger
 }
 
@@ -132,12 +138,27 @@ export class OutboxRelay {
 
   /**
    * Lets the send in flight finish and its mark (and the one before) complete, gives back the lease
-   * on what is unpublished (a batch claimed ahead, a send that failed), then returns.
+   * on what is unpublished (a batch claimed ahead, a send that failed), then returns. A send the
+   * broker has not answered within `stopTimeoutMs` is interrupted and its rows released, rather
+   * than held until the process is killed at the end of the shutdown budget and then for
+   * `leaseMs` more: if the broker did store it, the next instance's copy is a duplicate either way.
    */
   async stop(): Promise<void> {
     this.#signal.close()
     clearInterval(this.#cleanupTimer)
-    await Promise.all([this.#loop, this.#cleanup])
+    const stopped = Promise.all([this.#loop, this.#cleanup])
+    const { stopTimeoutMs } = this.#options
+    const finished = await Promise.race([
+      stopped.then(() => true),
+      sleep(stopTimeoutMs, false, { ref: false }),
+    ])
+    if (finished) return
+    this.#deps.log.warn(
+      { waitedMs: stopTimeoutMs },
+      'Kafka has not answered the send in flight; interrupting it to release its rows before the process stops',
+    )
+    await this.#deps.producer.interrupt()
+    await stopped
   }
 
   /** Deletes rows published longer ago than the retention. */

@@ -35,11 +35,7 @@ it('stores a batch once when the broker stored it but its produce response was l
 
   await waitFor(
     async () => {
-      const left = await app.db
-        .selectFrom('outbox')
-        .select('id')
-        .where('published_at', 'is', null)
-        .execute()
+      const left = await app.db.selectFrom('outbox').select('id').where('published_at', 'is', null).execute()
       return left.length === 0
     },
     { timeoutMs: 50_000, intervalMs: 250, description: 'the batch published after the resend' },

@@ -1,7 +1,7 @@
 export { type TakeOptions, TestConsumer, type TestConsumerOptions } from './consumer.ts'
 export {
-  type KafkaExchange,
   KafkaApiKeys,
+  type KafkaExchange,
   type KafkaProxy,
   type KafkaProxyOptions,
   startKafkaProxy,

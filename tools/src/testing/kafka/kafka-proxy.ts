@@ -91,7 +91,7 @@ function splitHostPort(address: string): [string, number] {
 
 /** Cuts a byte stream into whole frames (each with its 4-byte length prefix). */
 class FrameReader {
-  #buffer = Buffer.alloc(0)
+  #buffer: Buffer = Buffer.alloc(0)
 
   push(chunk: Buffer): Buffer[] {
     this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk])
