@@ -26,7 +26,7 @@ export function newRelay(
 ): OutboxRelay {
   return new OutboxRelay(
     // Interrupting at stop goes to the app's producer, which every producer here sends through.
-    { db: app.db, producer: { interrupt: () => app.eventProducer.interrupt(), ...producer }, log: app.log },
+    { db: app.db, publisher: { interrupt: () => app.eventProducer.interrupt(), ...producer }, log: app.log },
     {
       batchSize: 100,
       pollIntervalMs: 50,
