@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { freePort } from '../util/free-port.ts'
@@ -10,6 +10,7 @@ import { ToolError } from '../util/tool-error.ts'
 import { waitForExit } from '../util/wait-for-exit.ts'
 import { initdbPath, type PostgresBinaries, packagedBinaries, postgresPath } from './binaries.ts'
 import { createDatabase, describeServer } from './create-database.ts'
+import { writeInitdbPasswordFile } from './password.ts'
 import { placeBinaries, placeDataDir } from './placement.ts'
 import { type ServerAccount, serverAccount } from './server-account.ts'
 
@@ -96,14 +97,8 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; error?: Err
 async function initdb(run: Run): Promise<void> {
   // initdb reads the superuser password from a file the server account must be able to read; it
   // sits in a private folder beside the data folder (a place that account can already reach).
-  const secrets = await mkdtemp(join(dirname(run.dataDir), '.initdb-'))
-  const passwordFile = join(secrets, 'password')
+  const passwordFile = await writeInitdbPasswordFile(run.dataDir, PASSWORD, run.account)
   try {
-    await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 })
-    if (run.account) {
-      await chown(secrets, run.account.uid, run.account.gid)
-      await chown(passwordFile, run.account.uid, run.account.gid)
-    }
     const child = spawnServerProgram(run, initdbPath(run.binaries), [
       `--pgdata=${run.dataDir}`,
       `--username=${USER}`,
@@ -120,7 +115,7 @@ async function initdb(run: Run): Promise<void> {
     if (error) throw failure(run, 'initdb', `cannot run ${initdbPath(run.binaries)}: ${error.message}`)
     if (code !== 0) throw failure(run, 'initdb', `exit code ${code}`)
   } finally {
-    await rm(secrets, { recursive: true, force: true })
+    await rm(dirname(passwordFile), { recursive: true, force: true })
   }
 }
 
