@@ -134,9 +134,13 @@ export class OutboxRelay {
     if (finished) return
     this.#deps.log.warn(
       { waitedMs: stopTimeoutMs },
-      'Kafka has not answered the send in flight; interrupting it to release its rows before the process stops',
+      'the relay did not stop in time (Kafka not answering a send?); interrupting the send to release its rows',
     )
-    await this.#deps.publisher.interrupt()
+    await this.#deps.publisher
+      .interrupt()
+      .catch((err: Error) =>
+        this.#deps.log.warn({ err: { message: err.message } }, 'interrupting the send failed'),
+      )
     await stopped
   }
 
