@@ -24,8 +24,13 @@ export {
   disconnectClient,
   endOffsets,
   headersOf,
+  KafkaApiKeys,
+  type KafkaExchange,
+  type KafkaProxy,
+  type KafkaProxyOptions,
   type RawRecord,
   readTopic,
+  startKafkaProxy,
   type TakeOptions,
   TestConsumer,
   type TestConsumerOptions,
@@ -44,5 +49,12 @@ export {
 } from './openapi.ts'
 export { paced } from './pace.ts'
 export { runSchemathesis, type SchemathesisOptions, type SchemathesisResult } from './schemathesis.ts'
+export {
+  type ChunkFilter,
+  type ConnectionFilters,
+  startTcpProxy,
+  type TcpProxy,
+  type TcpProxyOptions,
+} from './tcp-proxy.ts'
 export { uniqueName } from './unique-name.ts'
 export { type WaitForOptions, waitFor } from './wait-for.ts'

@@ -1,17 +1,22 @@
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { repoRoot } from '@kafka-ref/local-servers'
-import { portOption, runCli, seconds, stopOnSignal } from '@kafka-ref/local-servers/cli'
+import { portOption, runCli, seconds, stopOnSignal, UsageError } from '@kafka-ref/local-servers/cli'
 import { DEFAULT_PARTITIONS } from '@kafka-ref/shared-contracts'
 import { prettyFactory } from 'pino-pretty'
 import { FrontendServer } from '../frontend.ts'
 import { startSystem } from '../start-system.ts'
 
-// Usage: pnpm dev [--partitions 3]
-// Environment: KAFKA_PORT / POSTGRES_PORT (local servers' ports, default 9092 / 5432), KAFKA_BROKERS (use that cluster),
-// USER_DATABASE_URL + PROFILE_DATABASE_URL (use those databases), USER_SERVICE_PORT / PROFILE_SERVICE_PORT (3001 / 3002),
-// FRONTEND_PORT (the page, default 5173), DEV_DATA_DIR (the local servers' data, default <repo>/.data), LOG_LEVEL,
-// CORS_ORIGINS, DEV_RAW_LOGS=1 (JSON logs instead of pretty ones).
+const cli = {
+  command: 'pnpm dev',
+  options: { partitions: { type: 'string' } },
+  help: `The whole system: local Kafka and PostgreSQL (data in .data/, kept), the topics, both services and the page.
+  --partitions N   partitions of user_register (default USER_REGISTER_PARTITIONS, else 3)
+Environment: KAFKA_PORT / POSTGRES_PORT (local servers' ports, default 9092 / 5432), KAFKA_BROKERS (use that
+cluster), USER_DATABASE_URL + PROFILE_DATABASE_URL (use those databases), USER_SERVICE_PORT / PROFILE_SERVICE_PORT
+(the services' ports, default 3001 / 3002), FRONTEND_PORT (the page, default 5173), DEV_DATA_DIR (the local
+servers' data, default <repo>/.data), LOG_LEVEL, CORS_ORIGINS, DEV_RAW_LOGS=1 (JSON logs instead of pretty ones).`,
+} as const
+
 const COLORS: Record<string, string> = {
   'user-service': '\x1b[36m',
   'profile-service': '\x1b[35m',
@@ -23,12 +28,14 @@ function print(text: string, label: string): void {
   console.log(`${COLORS[label] ?? ''}[${label}]${RESET} ${text}`)
 }
 
-runCli(async () => {
+runCli(cli, async (values) => {
   const started = Date.now()
-  const { values } = parseArgs({ options: { partitions: { type: 'string' } }, strict: false })
-  const partitions = Number(values.partitions ?? process.env.USER_REGISTER_PARTITIONS ?? DEFAULT_PARTITIONS)
-  if (!Number.isInteger(partitions) || partitions < 1)
-    throw new Error(`Invalid partition count '${partitions}'`)
+  const raw = values.partitions ?? process.env.USER_REGISTER_PARTITIONS ?? String(DEFAULT_PARTITIONS)
+  const partitions = Number(raw)
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    const from = values.partitions === undefined ? 'USER_REGISTER_PARTITIONS' : '--partitions'
+    throw new UsageError(`invalid partition count '${raw}' (from ${from}): a whole number, 1 or more`)
+  }
 
   const frontendPort = portOption('FRONTEND_PORT', 5173)
   const pretty = process.env.DEV_RAW_LOGS
@@ -111,7 +118,7 @@ runCli(async () => {
   frontend         ${frontend.url}      register and see the profile
   user-service     ${user}      docs ${user}/docs
   profile-service  ${profile}      docs ${profile}/docs
-  Kafka            ${system.brokers}
+  Kafka            ${system.brokers}${system.postgres ? `\n  PostgreSQL       ${system.postgres.url}` : ''}
 
 Try it: open ${frontend.url} in a browser, or
   curl -s -X POST ${user}/user/register -H 'content-type: application/json' \\
