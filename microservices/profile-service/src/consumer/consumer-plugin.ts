@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/schema.ts'
-import { BatchConsumer } from '../kafka/batch-consumer.ts'
+import { ConsumerSupervisor } from '../kafka/consumer-supervisor.ts'
 import {
   DeadLetterProducer,
   type DeadLetterProducerOptions,
@@ -14,7 +14,7 @@ import { userRegisterHandler } from './user-register-handler.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    consumer: BatchConsumer
+    consumer: ConsumerSupervisor
     deadLetterProducer: DeadLetterProducer
   }
 }
@@ -29,7 +29,8 @@ export interface ConsumerPluginOptions {
 /**
  * The `user_register` consumer: a worker started when the app is ready and stopped when it closes
  * (unless `CONSUMER_ENABLED=false`), storing each event's profile through its own pool and
- * dead-lettering what cannot be decoded.
+ * dead-lettering what cannot be decoded. It connects in the background, retrying until Kafka
+ * answers: the app is ready (and serves reads) without it.
  */
 async function consumerPlugin(
   app: FastifyInstance,
@@ -64,25 +65,26 @@ async function consumerPlugin(
     groupId,
     destination: Topics.userRegister,
   })
-  const consumer = new BatchConsumer({
-    ...settings,
-    brokers: config.kafkaBrokers,
-    clientId: config.kafkaClientId,
-    groupId,
-    topic: namespaced(Topics.userRegister, namespace),
-    handler: telemetry.wrap(userRegisterHandler({ db, deadLetter, observer: telemetry.observer })),
-    log,
+  const consumer = new ConsumerSupervisor({
+    consumer: {
+      ...settings,
+      brokers: config.kafkaBrokers,
+      clientId: config.kafkaClientId,
+      groupId,
+      topic: namespaced(Topics.userRegister, namespace),
+      handler: telemetry.wrap(userRegisterHandler({ db, deadLetter, observer: telemetry.observer })),
+      log,
+    },
+    connectTimeoutMs: shutdownTimeoutMs,
+    // Dead letters go out from the first batch on.
+    prepare: (timeoutMs) => deadLetter.connect(timeoutMs),
   })
   app.decorate('consumer', consumer)
   app.decorate('deadLetterProducer', deadLetter)
   runWorker(
     app,
     {
-      start: async () => {
-        await deadLetter.connect(shutdownTimeoutMs)
-        await consumer.start(shutdownTimeoutMs)
-        log.info('consuming')
-      },
+      start: () => consumer.start(),
       // Split the shutdown budget: the consumer first (it may still dead-letter), then the producer.
       stop: async () => {
         await consumer.close({ timeoutMs: shutdownTimeoutMs / 2 })

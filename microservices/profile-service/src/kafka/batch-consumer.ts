@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { KafkaConsumer, LibrdKafkaError, Message, TopicPartition } from 'node-rdkafka'
+import { type FatalError, fatalErrorCode, fatalLogReason, isFatalError } from './client-errors.ts'
 import {
   type ConsumerConfig,
   type ConsumerIdentity,
@@ -27,6 +28,8 @@ export interface BatchConsumerOptions extends ConsumerConfig, ConsumerIdentity {
   topic: string
   handler: BatchHandler
   log: FastifyBaseLogger
+  /** librdkafka failed fatally: this consumer polls no more; it is to be closed and replaced. */
+  onFatal?: (error: FatalError) => void
 }
 
 export interface CloseOptions {
@@ -64,6 +67,7 @@ export class BatchConsumer {
   #commitOnClose = true
   #lastCommitAt = 0
   #processed = 0
+  #fatal: FatalError | undefined
 
   constructor(options: BatchConsumerOptions) {
     this.#options = options
@@ -73,6 +77,10 @@ export class BatchConsumer {
       onCommitted: (error, offsets) => this.#onCommitted(error, offsets),
     })
     this.#consumer.on('event.error', repeatedErrorLog(options.log, 'kafka consumer error'))
+    this.#consumer.on('event.log', (entry) => {
+      const reason = fatalLogReason(entry)
+      if (reason !== undefined) this.#onFatal({ code: fatalErrorCode(reason), reason }, { cause: true })
+    })
     this.#owned = new OwnedPartitions(this.#consumer, options.log, {
       batchDone: () => this.#untilQuiet(),
       revoked: () => {
@@ -80,7 +88,8 @@ export class BatchConsumer {
         if (this.#revoking === 0) this.#resumeLoop?.()
       },
       release: (keys) => {
-        if (this.#commitOnClose) this.#commit((key) => keys.has(key))
+        // After a fatal error librdkafka refuses commits: the next owner gets these messages again.
+        if (this.#commitOnClose && !this.#fatal) this.#commit((key) => keys.has(key))
         for (const key of keys) {
           this.#lanes.delete(key)
           this.#retries.clear(key)
@@ -117,6 +126,11 @@ export class BatchConsumer {
     return partitionLag(this.#consumer, this.assignments, timeoutMs)
   }
 
+  /** The fatal error that stopped this consumer, if one did. */
+  get fatalError(): FatalError | undefined {
+    return this.#fatal
+  }
+
   /** Messages whose effect was stored (including duplicates and dead-lettered ones). */
   get processedCount(): number {
     return this.#processed
@@ -124,6 +138,11 @@ export class BatchConsumer {
 
   async start(connectTimeoutMs = 10_000): Promise<void> {
     await connect(this.#consumer, connectTimeoutMs)
+    // Closed while connecting: close() had nothing to disconnect yet.
+    if (this.#stopping) {
+      await disconnectWithin(this.#consumer, connectTimeoutMs)
+      return
+    }
     this.#consumer.subscribe([this.#options.topic])
     this.#lastCommitAt = Date.now()
     this.#loop = this.#run()
@@ -151,7 +170,7 @@ export class BatchConsumer {
     // Two batches at most are in flight: the one before goes on while this one begins.
     let previous: Promise<void> = Promise.resolve()
     try {
-      while (!this.#stopping) {
+      while (!this.#halted) {
         const messages = await (next ?? this.#poll())
         next = undefined
         if (messages === undefined) continue
@@ -159,7 +178,7 @@ export class BatchConsumer {
         // The next fetch (librdkafka's queue handed over to JavaScript) overlaps this batch's
         // transactions. Not while a revocation waits: the partitions it hands over must be
         // unassigned before a poll could fetch them again.
-        if (this.#revoking === 0 && !this.#stopping) next = this.#poll()
+        if (this.#revoking === 0 && !this.#halted) next = this.#poll()
         await previous
         this.#commitIfDue()
         previous = batch
@@ -183,10 +202,26 @@ export class BatchConsumer {
     try {
       return await poll(this.#consumer, this.#options.batchSize)
     } catch (err) {
+      // No cause comes with it: librdkafka's log line has it (see the constructor), usually first.
+      if (isFatalError(err)) {
+        this.#onFatal({ code: 'ERR__FATAL', reason: (err as Error).message })
+        return undefined
+      }
       this.#options.log.warn({ err }, 'kafka poll failed')
       await sleep(this.#options.retry.initialMs)
       return undefined
     }
+  }
+
+  get #halted(): boolean {
+    return this.#stopping || this.#fatal !== undefined
+  }
+
+  /** The first report stops polling; librdkafka's log line (`cause`) replaces the poll's causeless one. */
+  #onFatal(error: FatalError, { cause = false } = {}) {
+    const first = this.#fatal === undefined
+    if (first || cause) this.#fatal = error
+    if (first) this.#options.onFatal?.(error)
   }
 
   /**

@@ -64,11 +64,15 @@ describe('profile-service started while Kafka is unreachable', () => {
     expect(metrics.value(`${P}consumer_state`, { state: 'running' })).toBe(0)
 
     await kafka.start()
+    const brokerBackAt = performance.now()
     const after = userRegisterEvent(TAG, 1)
     await ctx.producer.send(ctx.topic, encode(after))
     await waitFor(
       async () => (await app.inject({ url: `/profile/${after.data.userId}` })).statusCode === 200,
       { timeoutMs: 60_000, intervalMs: 250, description: 'the event sent after the restart stored' },
+    )
+    console.log(
+      `consumer retrying with ${retrying.lastError}; event stored ${(performance.now() - brokerBackAt).toFixed(0)} ms after the broker was back`,
     )
     expect(await consumerCheck(app)).toMatchObject({ state: 'running', connected: true, failedAttempts: 0 })
     expect((await scrapeMetrics(app)).value(`${P}consumer_state`, { state: 'running' })).toBe(1)

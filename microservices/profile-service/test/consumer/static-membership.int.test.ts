@@ -63,12 +63,16 @@ describe('consumer as a static group member', () => {
     await waitFor(() => first.consumer.assignments.length === PARTITIONS, { description: 'first assigned' })
 
     const second = await startApp(harness, env)
+    const secondStartedAt = performance.now()
     const fenced = await waitFor(
       async () => {
         const consumer = (await first.inject({ url: '/health/ready' })).json().checks.consumer
         return consumer.lastFatalError === 'ERR_FENCED_INSTANCE_ID' && consumer
       },
       { timeoutMs: 10_000, intervalMs: 100, description: 'the first instance reporting it was fenced' },
+    )
+    console.log(
+      `fenced instance reported it ${(performance.now() - secondStartedAt).toFixed(0)} ms after the second started`,
     )
     expect(fenced).toMatchObject({ ok: true, fatalErrors: 1 })
     const metrics = await scrapeMetrics(first)
