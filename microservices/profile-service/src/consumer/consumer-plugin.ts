@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/schema.ts'
+import type { ConsumerSettings } from '../kafka/consumer-client.ts'
 import { ConsumerSupervisor } from '../kafka/consumer-supervisor.ts'
 import {
   DeadLetterProducer,
@@ -67,10 +68,7 @@ async function consumerPlugin(
   })
   const consumer = new ConsumerSupervisor({
     consumer: {
-      ...settings,
-      brokers: config.kafkaBrokers,
-      clientId: config.kafkaClientId,
-      groupId,
+      ...engineSettings(config, groupId),
       topic: namespaced(Topics.userRegister, namespace),
       handler: telemetry.wrap(userRegisterHandler({ db, deadLetter, observer: telemetry.observer })),
       log,
@@ -93,6 +91,25 @@ async function consumerPlugin(
     },
     { enabled: settings.enabled },
   )
+}
+
+/** What the engine (src/kafka) is told, from the service's parsed configuration. */
+function engineSettings(config: Config, groupId: string): ConsumerSettings {
+  const { consumer } = config
+  return {
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    groupId,
+    groupInstanceId: consumer.groupInstanceId,
+    start: consumer.start,
+    batchSize: consumer.batchSize,
+    pollTimeoutMs: consumer.pollTimeoutMs,
+    fetchWaitMaxMs: consumer.fetchWaitMaxMs,
+    commitIntervalMs: consumer.commitIntervalMs,
+    sessionTimeoutMs: consumer.sessionTimeoutMs,
+    messageMaxBytes: consumer.messageMaxBytes,
+    retry: consumer.retry,
+  }
 }
 
 export default fp(consumerPlugin, { name: 'consumer', dependencies: ['database', 'metrics'] })

@@ -1,4 +1,4 @@
-import rdkafka from 'node-rdkafka'
+import rdkafka, { type KafkaConsumer } from 'node-rdkafka'
 
 const { ERR__FATAL } = rdkafka.CODES.ERRORS
 const CODE_NAMES = new Map(Object.entries(rdkafka.CODES.ERRORS).map(([name, code]) => [code, name]))
@@ -44,4 +44,39 @@ export function fatalLogReason(entry: { fac?: string; message?: string }): strin
 export function isFatalError(error: unknown): boolean {
   const { code, isFatal } = (error ?? {}) as { code?: unknown; isFatal?: unknown }
   return isFatal === true || code === ERR__FATAL
+}
+
+/**
+ * The fatal error of one librdkafka consumer, from either signal: its FATAL log line (with the
+ * cause) or an ERR__FATAL from a call (consume() gives no cause, and none at all when the same
+ * call already got messages). The first report calls `onFatal`; the log line's replaces a causeless one.
+ */
+export class FatalErrorWatch {
+  readonly #onFatal: (error: FatalError) => void
+  #error: FatalError | undefined
+
+  constructor(client: Pick<KafkaConsumer, 'on'>, onFatal: (error: FatalError) => void) {
+    this.#onFatal = onFatal
+    client.on('event.log', (entry) => {
+      const reason = fatalLogReason(entry)
+      if (reason !== undefined) this.#report({ code: fatalErrorCode(reason), reason }, true)
+    })
+  }
+
+  get error(): FatalError | undefined {
+    return this.#error
+  }
+
+  /** True if `error`, from a call, is fatal (and then reported). */
+  check(error: unknown): boolean {
+    if (!isFatalError(error)) return false
+    this.#report({ code: 'ERR__FATAL', reason: (error as Error).message }, false)
+    return true
+  }
+
+  #report(error: FatalError, withCause: boolean) {
+    const first = this.#error === undefined
+    if (first || withCause) this.#error = error
+    if (first) this.#onFatal(error)
+  }
 }
