@@ -60,7 +60,6 @@ export class ConsumerSupervisor {
   #current: BatchConsumer | undefined
   /** Messages processed by the consumers replaced so far. */
   #processedBefore = 0
-  #loop: Promise<void> = Promise.resolve()
   #closing: Promise<void> | undefined
 
   constructor(options: ConsumerSupervisorOptions) {
@@ -102,10 +101,15 @@ export class ConsumerSupervisor {
 
   /** Returns at once: connecting (and every retry) happens in the background, until close(). */
   start(): void {
-    this.#loop = this.#supervise()
+    this.#supervise().catch((err) =>
+      this.#options.consumer.log.error({ err }, 'kafka consumer supervision failed; consuming stopped'),
+    )
   }
 
-  /** The running consumer's close(); an attempt to connect still under way is waited for up to `timeoutMs`. */
+  /**
+   * The running consumer's close(). An attempt to connect still under way is not waited for: it
+   * has nothing to commit, and disconnects what it connected once it ends (BatchConsumer.start).
+   */
   close(options: CloseOptions = {}): Promise<void> {
     this.#closing ??= this.#close(options)
     return this.#closing
@@ -114,8 +118,6 @@ export class ConsumerSupervisor {
   async #close({ commit = true, timeoutMs = 10_000 }: CloseOptions): Promise<void> {
     this.#stop.abort()
     await this.#current?.close({ commit, timeoutMs })
-    // An attempt still connecting disconnects once it has (BatchConsumer.start).
-    await Promise.race([this.#loop, sleep(timeoutMs, undefined, { ref: false })])
     this.#status.state = 'stopped'
   }
 
@@ -157,6 +159,7 @@ export class ConsumerSupervisor {
     this.#status.state = 'connecting'
     try {
       await prepare?.(connectTimeoutMs)
+      if (this.#stop.signal.aborted) return false
       await consumer.start(connectTimeoutMs)
     } catch (err) {
       if (this.#stop.signal.aborted) return false
@@ -178,7 +181,7 @@ export class ConsumerSupervisor {
     this.#fatalCounts.set(error.code, (this.#fatalCounts.get(error.code) ?? 0) + 1)
     this.#status = {
       ...this.#status,
-      state: 'retrying',
+      state: this.#stop.signal.aborted ? 'stopped' : 'retrying',
       fatalErrors: this.#status.fatalErrors + 1,
       lastFatalError: error.code,
       membership: fenced ? 'fenced' : membership,

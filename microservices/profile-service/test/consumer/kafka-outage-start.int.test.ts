@@ -63,6 +63,14 @@ describe('profile-service started while Kafka is unreachable', () => {
     expect(metrics.value(`${P}consumer_state`, { state: 'retrying' })).toBe(1)
     expect(metrics.value(`${P}consumer_state`, { state: 'running' })).toBe(0)
 
+    // A stop keeps to its budget while an attempt to connect is under way: an attempt lasts
+    // SHUTDOWN_TIMEOUT_MS here, the consumer's share of the stop half of it.
+    const stopping = await startApp(harness, { ...env, SHUTDOWN_TIMEOUT_MS: '10000' })
+    const closeStartedAt = performance.now()
+    await stopping.close()
+    const closeMs = performance.now() - closeStartedAt
+    expect(closeMs).toBeLessThan(10_000)
+
     await kafka.start()
     const brokerBackAt = performance.now()
     const after = userRegisterEvent(TAG, 1)
@@ -72,7 +80,7 @@ describe('profile-service started while Kafka is unreachable', () => {
       { timeoutMs: 60_000, intervalMs: 250, description: 'the event sent after the restart stored' },
     )
     console.log(
-      `consumer retrying with ${retrying.lastError}; event stored ${(performance.now() - brokerBackAt).toFixed(0)} ms after the broker was back`,
+      `consumer retrying with ${retrying.lastError}; stopped in ${closeMs.toFixed(0)} ms while connecting; event stored ${(performance.now() - brokerBackAt).toFixed(0)} ms after the broker was back`,
     )
     expect(await consumerCheck(app)).toMatchObject({ state: 'running', connected: true, failedAttempts: 0 })
     expect((await scrapeMetrics(app)).value(`${P}consumer_state`, { state: 'running' })).toBe(1)

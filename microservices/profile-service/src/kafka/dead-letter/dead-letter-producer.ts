@@ -121,6 +121,8 @@ export class DeadLetterProducer {
     if (this.#state !== 'connecting') return
     await connectClient(this.#client, timeoutMs)
     if (this.#state === 'connecting') this.#state = 'ready'
+    // Closed while connecting (a shutdown while Kafka was unreachable): close() found nothing to disconnect.
+    else if (this.#state === 'closed') await disconnectWithin(this.#client, RETIRE_TIMEOUT_MS)
   }
 
   async publish(message: Message, error: DecodeError): Promise<void> {
@@ -146,10 +148,12 @@ export class DeadLetterProducer {
   /** Flushes for up to `timeoutMs`, then disconnects; publishes still unacknowledged fail. */
   async close(timeoutMs: number): Promise<void> {
     if (this.#state === 'closed') return
+    const connected = this.#state !== 'connecting'
     this.#state = 'closed'
     this.#stop.abort()
     await this.#recreation
-    await disconnectWithin(this.#client, timeoutMs)
+    // Never connected, nothing to flush: a connect() still under way disconnects when it ends.
+    if (connected) await disconnectWithin(this.#client, timeoutMs)
     await Promise.race([Promise.all(this.#retired), sleep(timeoutMs, undefined, { ref: false })])
     this.#failPending(() => true, new Error('dead-letter producer closed'))
   }
