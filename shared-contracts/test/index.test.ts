@@ -54,6 +54,7 @@ const PUBLIC_API = [
   'envelopeOf',
   'jsonSchemas',
   'namespaced',
+  'readHeader',
   'serializeJsonSchema',
   'systemTopics',
   'withoutInvalidTraceContext',
