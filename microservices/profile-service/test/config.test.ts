@@ -35,6 +35,30 @@ describe('parseConfig', () => {
       },
     })
     expect(config.processedEvents).toEqual({ retentionMs: 30 * DAY, intervalMs: 3_600_000 })
+    expect(config.databaseConnection).toEqual({
+      keepAliveInitialDelayMs: 10_000,
+      statementTimeoutMs: 10_000,
+      queryTimeoutMs: 15_000,
+      idleInTransactionTimeoutMs: 10_000,
+    })
+    expect(config.httpTimeouts).toEqual({
+      requestTimeoutMs: 10_000,
+      connectionTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 72_000,
+    })
+  })
+
+  it('refuses a connection timeout that would cut off the longest answer (a 10 s wait between two lookups)', () => {
+    // 10 s of waitMs plus two lookups of up to DATABASE_QUERY_TIMEOUT_MS each, with no byte sent.
+    const env = { ...required, DATABASE_STATEMENT_TIMEOUT_MS: '2000', DATABASE_QUERY_TIMEOUT_MS: '3000' }
+    expect(() => parseConfig({ ...env, HTTP_CONNECTION_TIMEOUT_MS: '16000' })).toThrow(ConfigError)
+    expect(() => parseConfig({ ...env, HTTP_CONNECTION_TIMEOUT_MS: '16000' })).toThrow(
+      /HTTP_CONNECTION_TIMEOUT_MS \(16000\) must be above 16000/,
+    )
+    expect(
+      parseConfig({ ...env, HTTP_CONNECTION_TIMEOUT_MS: '16001' }).httpTimeouts.connectionTimeoutMs,
+    ).toBe(16_001)
+    expect(parseConfig({ ...env, HTTP_CONNECTION_TIMEOUT_MS: '0' }).httpTimeouts.connectionTimeoutMs).toBe(0)
   })
 
   it('reads the limits of the read side', () => {

@@ -33,7 +33,10 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const topic = namespaced(Topics.userRegister, config.kafkaTopicNamespace)
 
   // Registration order is start order; onClose runs in reverse: relay, then producer, then pool.
-  await app.register(databasePlugin, { connectionString: config.databaseUrl })
+  await app.register(databasePlugin, {
+    connectionString: config.databaseUrl,
+    connection: config.databaseConnection,
+  })
   await app.register(producerPlugin, {
     clientId: config.kafkaClientId,
     bootstrapBrokers: config.kafkaBrokers,
@@ -43,7 +46,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     tracing: options.tracing ?? TRACING_OFF,
     destinations: { [topic]: Topics.userRegister },
   })
-  await app.register(relayPlugin, { ...config.outbox, connectionString: config.databaseUrl })
+  await app.register(relayPlugin, {
+    ...config.outbox,
+    connectionString: config.databaseUrl,
+    connection: config.databaseConnection,
+  })
   await app.register(registrationPlugin, { topic, passwordHash: config.registration.passwordHash })
   await app.register(userMetricsPlugin)
 

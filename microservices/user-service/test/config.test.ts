@@ -31,6 +31,17 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(config)).toBe(true)
     expect(Object.isFrozen(config.outbox)).toBe(true)
     expect(Object.isFrozen(config.registration.passwordHash)).toBe(true)
+    expect(config.databaseConnection).toEqual({
+      keepAliveInitialDelayMs: 10_000,
+      statementTimeoutMs: 10_000,
+      queryTimeoutMs: 15_000,
+      idleInTransactionTimeoutMs: 10_000,
+    })
+    expect(config.httpTimeouts).toEqual({
+      requestTimeoutMs: 10_000,
+      connectionTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 72_000,
+    })
   })
 
   it('names a missing variable in one line', () => {

@@ -50,5 +50,6 @@ export {
   testDatabaseAdminUrl,
   testKafkaBrokers,
 } from './shared-servers.ts'
+export { proxiedUrl, startTcpProxy, type TcpProxy, throughProxy } from './tcp-proxy.ts'
 export { uniqueName } from './unique-name.ts'
 export { type WaitForOptions, waitFor } from './wait-for.ts'
