@@ -50,6 +50,14 @@ export {
   testDatabaseAdminUrl,
   testKafkaBrokers,
 } from './shared-servers.ts'
-export { proxiedUrl, startTcpProxy, type TcpProxy, throughProxy } from './tcp-proxy.ts'
+export {
+  type ChunkFilter,
+  type ConnectionFilters,
+  proxiedUrl,
+  startTcpProxy,
+  type TcpProxy,
+  type TcpProxyOptions,
+  throughProxy,
+} from './tcp-proxy.ts'
 export { uniqueName } from './unique-name.ts'
 export { type WaitForOptions, waitFor } from './wait-for.ts'

@@ -2,6 +2,7 @@ import { type DatabaseConnectionSettings, openDatabase, runWorker } from '@kafka
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Database } from '../db/schema.ts'
+import type { OutboxPublisher } from './publisher.ts'
 import { OutboxRelay, type RelayOptions } from './relay.ts'
 
 declare module 'fastify' {
@@ -17,6 +18,8 @@ export interface RelayPluginOptions extends RelayOptions {
   connectionString: string
   /** Keepalive and timeouts of the relay's connections (`DATABASE_*`): a silent one fails its claim or mark, retried on a new one. */
   connection?: DatabaseConnectionSettings
+  /** What the relay sends through: the Kafka producer, in its telemetry (built in app.ts). */
+  publisher: OutboxPublisher
 }
 
 /**
@@ -28,7 +31,7 @@ const RELAY_POOL_MAX = 3
 /** The service's worker: started when the app is ready, stopped (before the producer and the pool) on close. */
 async function relayPlugin(
   app: FastifyInstance,
-  { enabled, connectionString, connection, ...options }: RelayPluginOptions,
+  { enabled, connectionString, connection, publisher, ...options }: RelayPluginOptions,
 ) {
   const log = app.log.child({ component: 'outbox-relay' })
   // The relay's commits do not wait for the WAL flush. What a database crash can take back is
@@ -45,7 +48,7 @@ async function relayPlugin(
         onPoolError: (err) => log.warn({ err }, 'idle relay database connection failed'),
       })
     : app.db
-  const relay = new OutboxRelay({ db, producer: app.eventProducer, log }, options)
+  const relay = new OutboxRelay({ db, publisher, log }, options)
   app.decorate('outboxRelay', relay)
   runWorker(
     app,
@@ -60,4 +63,5 @@ async function relayPlugin(
   )
 }
 
+// After the producer, so the relay stops (onClose, in reverse) while its publisher still works.
 export default fp(relayPlugin, { name: 'outbox-relay', dependencies: ['database', 'event-producer'] })
