@@ -1,4 +1,4 @@
-import { ConfigError } from '@kafka-ref/service-kit'
+import { ConfigError, DATABASE_CONNECTION_DEFAULTS, HTTP_TIMEOUT_DEFAULTS } from '@kafka-ref/service-kit'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/config.ts'
 
@@ -35,17 +35,9 @@ describe('parseConfig', () => {
       },
     })
     expect(config.processedEvents).toEqual({ retentionMs: 30 * DAY, intervalMs: 3_600_000 })
-    expect(config.databaseConnection).toEqual({
-      keepAliveInitialDelayMs: 10_000,
-      statementTimeoutMs: 10_000,
-      queryTimeoutMs: 15_000,
-      idleInTransactionTimeoutMs: 10_000,
-    })
-    expect(config.httpTimeouts).toEqual({
-      requestTimeoutMs: 10_000,
-      connectionTimeoutMs: 60_000,
-      keepAliveTimeoutMs: 72_000,
-    })
+    // Each pool and the HTTP server get service-kit's defaults (tested there).
+    expect(config.databaseConnection).toEqual(DATABASE_CONNECTION_DEFAULTS)
+    expect(config.httpTimeouts).toEqual(HTTP_TIMEOUT_DEFAULTS)
   })
 
   it('refuses a connection timeout that would cut off the longest answer (a 10 s wait between two lookups)', () => {

@@ -1,4 +1,4 @@
-import { ConfigError } from '@kafka-ref/service-kit'
+import { ConfigError, DATABASE_CONNECTION_DEFAULTS, HTTP_TIMEOUT_DEFAULTS } from '@kafka-ref/service-kit'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/config.ts'
 
@@ -31,17 +31,9 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(config)).toBe(true)
     expect(Object.isFrozen(config.outbox)).toBe(true)
     expect(Object.isFrozen(config.registration.passwordHash)).toBe(true)
-    expect(config.databaseConnection).toEqual({
-      keepAliveInitialDelayMs: 10_000,
-      statementTimeoutMs: 10_000,
-      queryTimeoutMs: 15_000,
-      idleInTransactionTimeoutMs: 10_000,
-    })
-    expect(config.httpTimeouts).toEqual({
-      requestTimeoutMs: 10_000,
-      connectionTimeoutMs: 60_000,
-      keepAliveTimeoutMs: 72_000,
-    })
+    // Each pool and the HTTP server get service-kit's defaults (tested there).
+    expect(config.databaseConnection).toEqual(DATABASE_CONNECTION_DEFAULTS)
+    expect(config.httpTimeouts).toEqual(HTTP_TIMEOUT_DEFAULTS)
   })
 
   it('names a missing variable in one line', () => {
