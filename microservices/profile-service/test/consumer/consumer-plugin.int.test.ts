@@ -150,6 +150,35 @@ describe('consumer', () => {
     expect(headersOf(dead!)[DeadLetterHeaders.reason]).toBe(DecodeErrorReasons.schemaViolation)
   })
 
+  it('dead-letters an event with a lone UTF-16 surrogate, produced by a raw client, and stores the next event of its key', async () => {
+    const { ctx, producer, db, start } = await setUp()
+    const app = await start()
+    const [poison, next] = [userRegisterEvent(TAG, 0), userRegisterEvent(TAG, 1)]
+    // Valid JSON and valid UTF-8 (JSON.stringify writes the lone surrogate as the escape \ud800),
+    // but text no PostgreSQL column can hold. Built by hand: encode() would refuse the event.
+    const surrogate = { ...poison, data: { ...poison.data, displayName: 'Ada\ud800' } }
+    const value = JSON.stringify(surrogate)
+    expect(value).toContain('Ada\\ud800')
+    const sameKey = { ...next, subject: poison.subject, data: { ...next.data, userId: poison.data.userId } }
+    await producer.sendAll(ctx.topic, [
+      { ...encode(poison), value, partition: 2 },
+      { ...encode(sameKey), partition: 2 },
+    ])
+
+    const response = await app.inject({ url: `/profile/${poison.data.userId}?waitMs=10000` })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toMatchObject({ username: next.data.username })
+    await waitForCommitted(ctx, [NO_OFFSET, NO_OFFSET, 2])
+    expect(await countRows(db)).toEqual({ profiles: 1, events: 1 })
+    const [dead] = await readTopic(ctx.brokers, ctx.deadLetterTopic)
+    expect(dead!.value?.toString()).toBe(value)
+    expect(headersOf(dead!)).toMatchObject({
+      [DeadLetterHeaders.reason]: DecodeErrorReasons.schemaViolation,
+      [DeadLetterHeaders.offset]: '0',
+    })
+    expect(headersOf(dead!)[DeadLetterHeaders.error]).toMatch(/surrogate/)
+  })
+
   it('dead-letters a poison message of 1,000,000 bytes whole and goes on with the next event of its key', async () => {
     const { ctx, producer, db, start } = await setUp()
     const app = await start()
