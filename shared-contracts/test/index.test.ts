@@ -9,6 +9,7 @@ const PUBLIC_API = [
   'ASYNCAPI_FILE',
   'ConsumerGroups',
   'DeadLetterHeaders',
+  'DeadLetterReasons',
   'DecodeError',
   'DecodeErrorReasons',
   'DisplayName',
