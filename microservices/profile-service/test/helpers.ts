@@ -44,12 +44,15 @@ export interface TestContext {
 }
 
 /**
- * A fresh database and topic namespace (the topics are created up front), a producer and a
- * database connection, all closed after the test.
+ * A fresh database and topic namespace (the topics are created up front, the dead-letter topic
+ * unless `deadLetterTopic: false`), a producer and a database connection, all closed after the test.
  */
 export async function createTestContext(
   harness: Harness,
-  { databaseUrl }: { databaseUrl?: string } = {},
+  {
+    databaseUrl,
+    deadLetterTopic: withDeadLetterTopic = true,
+  }: { databaseUrl?: string; deadLetterTopic?: boolean } = {},
 ): Promise<TestContext> {
   const brokers = testKafkaBrokers()
   const namespace = `${uniqueName('profile-service')}.`
@@ -58,7 +61,7 @@ export async function createTestContext(
   await createTestTopics(
     [
       { name: topic, partitions: PARTITIONS },
-      { name: deadLetterTopic, partitions: PARTITIONS },
+      ...(withDeadLetterTopic ? [{ name: deadLetterTopic, partitions: PARTITIONS }] : []),
     ],
     brokers,
   )
