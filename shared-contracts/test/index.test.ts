@@ -30,6 +30,7 @@ const PUBLIC_API = [
   'Password',
   'ProblemDetails',
   'ProfileParams',
+  'ProfileProblemCodes',
   'ProfileQuery',
   'ProfileResponse',
   'PublicUserResponse',
