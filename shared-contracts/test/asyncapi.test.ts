@@ -126,7 +126,9 @@ describe('asyncApiDocument', () => {
     const reason = components.messages.userRegisterDeadLetter?.headers.schema.properties?.[
       DeadLetterHeaders.reason
     ] as { enum?: string[] }
-    expect([...(reason.enum ?? [])].sort()).toEqual([...Object.values(DecodeErrorReasons), 'rejected_by_database'].sort())
+    expect([...(reason.enum ?? [])].sort()).toEqual(
+      [...Object.values(DecodeErrorReasons), 'rejected_by_database'].sort(),
+    )
   })
 })
 
