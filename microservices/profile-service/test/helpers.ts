@@ -104,6 +104,17 @@ export async function startApp(
   return app
 }
 
+/** A pino line as the tests read it. */
+export interface LogEntry {
+  level: number
+  msg: string
+  err?: { message?: string }
+  [field: string]: unknown
+}
+
+export const logEntries = (logs: LogCapture): LogEntry[] =>
+  logs.lines.map((line) => JSON.parse(line) as LogEntry)
+
 export function openTestDatabase(url: string): Kysely<Database> {
   return new Kysely<Database>({
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }),

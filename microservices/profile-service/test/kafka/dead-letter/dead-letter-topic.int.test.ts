@@ -12,17 +12,10 @@ import {
 } from '@kafka-ref/tools/testing'
 import { Admin } from '@platformatic/kafka'
 import { describe, expect, it } from 'vitest'
-import { createTestContext, NO_OFFSET, PARTITIONS, startApp } from '../../helpers.ts'
-
-interface LogEntry {
-  level: number
-  msg: string
-  deadLetterTopic?: string
-}
+import { createTestContext, logEntries as entries, NO_OFFSET, PARTITIONS, startApp } from '../../helpers.ts'
 
 const ERROR = 50
 const P = 'kafka_ref_'
-const entries = (logs: LogCapture) => logs.lines.map((line) => JSON.parse(line) as LogEntry)
 
 describe('a missing dead-letter topic', () => {
   const harness = useHarness()
