@@ -57,6 +57,7 @@ const PUBLIC_API = [
   'envelopeOf',
   'jsonSchemas',
   'namespaced',
+  'readHeader',
   'serializeJsonSchema',
   'withoutInvalidTraceContext',
 ]

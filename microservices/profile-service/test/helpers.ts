@@ -45,16 +45,17 @@ export interface TestContext {
 
 /**
  * A fresh database and topic namespace (the topics are created up front, the dead-letter topic
- * unless `deadLetterTopic: false`), a producer and a database connection, all closed after the test.
+ * unless `deadLetterTopic: false`), a producer and a database connection, all closed after the
+ * test. `brokers`: a broker of the test's own (one it stops), instead of the shared one.
  */
 export async function createTestContext(
   harness: Harness,
   {
     databaseUrl,
+    brokers = testKafkaBrokers(),
     deadLetterTopic: withDeadLetterTopic = true,
-  }: { databaseUrl?: string; deadLetterTopic?: boolean } = {},
+  }: { databaseUrl?: string; brokers?: string; deadLetterTopic?: boolean } = {},
 ): Promise<TestContext> {
-  const brokers = testKafkaBrokers()
   const namespace = `${uniqueName('profile-service')}.`
   const topic = namespaced(Topics.userRegister, namespace)
   const deadLetterTopic = namespaced(Topics.userRegisterDeadLetter, namespace)

@@ -3,6 +3,7 @@ import { type BackoffOptions, backoffDelay } from '@kafka-ref/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import type rdkafka from 'node-rdkafka'
 import type { DeliveryReport, LibrdKafkaError, Message } from 'node-rdkafka'
+import { fatalLogReason, isFatalError } from '../client-errors.ts'
 import { repeatedErrorLog } from '../repeated-errors.ts'
 import {
   type DeadLetterCause,
@@ -16,7 +17,6 @@ import {
   aborted,
   connectClient,
   disconnectWithin,
-  isFatal,
   isTooLarge,
   newProducerClient,
   topicExists,
@@ -120,11 +120,19 @@ export class DeadLetterProducer {
     }
   }
 
-  /** Connects, then checks (in the background) that the topic exists. */
+  /**
+   * Again after a failure (the consumer's start is retried); nothing to do once connected. Once
+   * connected, checks (in the background) that the topic exists.
+   */
   async connect(timeoutMs: number): Promise<void> {
+    if (this.#state !== 'connecting') return
     await connectClient(this.#client, timeoutMs)
-    if (this.#state === 'connecting') this.#state = 'ready'
-    void this.#topicCheck.start()
+    if (this.#state === 'connecting') {
+      this.#state = 'ready'
+      void this.#topicCheck.start()
+    }
+    // Closed while connecting (a shutdown while Kafka was unreachable): close() found nothing to disconnect.
+    else if (this.#state === 'closed') await disconnectWithin(this.#client, RETIRE_TIMEOUT_MS)
   }
 
   /**
@@ -178,11 +186,13 @@ export class DeadLetterProducer {
   /** Flushes for up to `timeoutMs`, then disconnects; publishes still unacknowledged fail. */
   async close(timeoutMs: number): Promise<void> {
     if (this.#state === 'closed') return
+    const connected = this.#state !== 'connecting'
     this.#state = 'closed'
     this.#stop.abort()
     this.#topicCheck.stop()
     await this.#recreation
-    await disconnectWithin(this.#client, timeoutMs)
+    // Never connected, nothing to flush: a connect() still under way disconnects when it ends.
+    if (connected) await disconnectWithin(this.#client, timeoutMs)
     await Promise.race([Promise.all(this.#retired), sleep(timeoutMs, undefined, { ref: false })])
     this.#failPending(() => true, new Error('dead-letter producer closed'))
   }
@@ -200,7 +210,7 @@ export class DeadLetterProducer {
     } catch (failure) {
       this.#pending.delete(id)
       // librdkafka also logs it as FATAL; whichever comes first starts the recreation.
-      if (isFatal(failure)) this.#onFatal(client, (failure as Error).message)
+      if (isFatalError(failure)) this.#onFatal(client, (failure as Error).message)
       throw failure
     }
     await delivered
@@ -225,17 +235,16 @@ export class DeadLetterProducer {
       this.#pending.get(id)?.settle(error ? Object.assign(new Error(error.message), error) : null)
       this.#pending.delete(id)
     })
-    // librdkafka raises every fatal error through rd_kafka_set_fatal_error(), which logs it at
-    // LOG_EMERG with the facility FATAL: the one signal node-rdkafka passes on that says "fatal".
+    // The one signal node-rdkafka passes on that says "fatal" (see fatalLogReason).
     client.on('event.log', (entry: { fac?: string; message?: string }) => {
-      if (entry.fac === 'FATAL')
-        this.#onFatal(client, (entry.message ?? '').replace(/^\[thrd:[^\]]*\]: /, ''), true)
+      const reason = fatalLogReason(entry)
+      if (reason !== undefined) this.#onFatal(client, reason, true)
     })
     // Without a listener an 'event.error' would throw. Other errors (e.g. broker down) librdkafka
     // recovers from on its own.
     const warn = repeatedErrorLog(this.#log, 'dead-letter producer error')
     client.on('event.error', (err) => {
-      if (isFatal(err)) this.#onFatal(client, err.message)
+      if (isFatalError(err)) this.#onFatal(client, err.message)
       else warn(err)
     })
     return client

@@ -38,16 +38,13 @@ export function newProducerClient(options: {
   )
 }
 
-const { ERR__FATAL, ERR_MSG_SIZE_TOO_LARGE, ERR_RECORD_LIST_TOO_LARGE } = rdkafka.CODES.ERRORS
+const { ERR_MSG_SIZE_TOO_LARGE, ERR_RECORD_LIST_TOO_LARGE } = rdkafka.CODES.ERRORS
 
 /**
- * produce() throws errors with their code, but node-rdkafka 3.6 hands delivery-report and
- * 'event.error' errors over as text only (librdkafka's err2str, code -1), so those are recognised
- * by that text. A fatal error's event carries the text of its cause (e.g. "Local: Gap-less ordering
- * would not be guaranteed…"), not that it is fatal: librdkafka's FATAL log line, which it emits
- * just before, is what says so (see #createClient).
+ * produce() throws errors with their code, but node-rdkafka 3.6 hands delivery-report errors over
+ * as text only (librdkafka's err2str, code -1), so those are recognised by that text.
  */
-const fields = (error: unknown) => (error ?? {}) as { code?: unknown; message?: unknown; isFatal?: unknown }
+const fields = (error: unknown) => (error ?? {}) as { code?: unknown; message?: unknown }
 const textMatches = (message: unknown, text: RegExp) => typeof message === 'string' && text.test(message)
 
 export function isTooLarge(error: unknown): boolean {
@@ -57,11 +54,6 @@ export function isTooLarge(error: unknown): boolean {
     code === ERR_RECORD_LIST_TOO_LARGE ||
     textMatches(message, /message size too large|message batch larger than configured server segment size/i)
   )
-}
-
-export function isFatal(error: unknown): boolean {
-  const { code, isFatal } = fields(error)
-  return isFatal === true || code === ERR__FATAL
 }
 
 export async function connectClient(client: rdkafka.Producer, timeoutMs: number): Promise<void> {
