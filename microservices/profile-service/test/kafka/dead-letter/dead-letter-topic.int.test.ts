@@ -9,7 +9,7 @@ import {
   useHarness,
   userRegisterEvent,
   waitFor,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { Admin } from '@platformatic/kafka'
 import { describe, expect, it } from 'vitest'
 import { createTestContext, logEntries as entries, NO_OFFSET, PARTITIONS, startApp } from '../../helpers.ts'

@@ -1,4 +1,4 @@
-import { LogCapture } from '@kafka-ref/tools/testing'
+import { LogCapture } from '@kafka-ref/testkit'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { DeadLetterTopicCheck } from '../../../src/kafka/dead-letter/dead-letter-topic.ts'
