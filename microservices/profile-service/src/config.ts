@@ -28,7 +28,7 @@ export const envSchema = z.object({
     'Connections for HTTP reads and health checks. The consumer has its own pool, so reads cannot starve it',
   ),
   PROFILE_MAX_WAITERS: envInt(1_000, { min: 0 }).describe(
-    'Requests of this instance that may wait (`waitMs`) at once; the next ones get `503` with `Retry-After: 1` at once (`0`: none waits)',
+    'Requests of this instance that may wait (`waitMs`) at once; beyond it a profile that exists is still served, and a wait for one that does not is refused at once: `503` with `Retry-After: 1` (`0`: none waits)',
   ),
   PROFILE_RATE_LIMIT_MAX: envInt(600, { min: 1 }).describe(
     '`GET /profile/:id` requests per client IP per window (in memory, per instance); then `429`',
