@@ -26,9 +26,19 @@ describe('GET /profile/:id', () => {
 
   const apply = (app: ZodFastify, event: UserRegisterEventV1) => applyUserRegisteredBatch(app.db, [event])
 
-  /** Resolves once a request waits for its profile (subscribed; its first lookup done or under way). */
-  const waiting = (app: ZodFastify) =>
-    waitFor(() => app.profileListener.waiterCount === 1, { description: 'a request waiting' })
+  /**
+   * Resolves once a request waits for its profile with its first lookup answered. A request
+   * subscribes and begins that lookup in one synchronous step, so `waiterCount` alone would also
+   * count a request whose lookup is still under way (and could find a profile stored meanwhile);
+   * the cache's ticket for that lookup is released once the database answered. Needs the cache
+   * enabled and listening (the default), or no ticket is taken.
+   */
+  const waiting = (app: ZodFastify) => {
+    expect(app.profileCache.enabled && app.profileListener.isListening).toBe(true)
+    return waitFor(() => app.profileListener.waiterCount === 1 && app.profileCache.keysInFlight === 0, {
+      description: 'a request waiting, its first lookup answered',
+    })
+  }
 
   /**
    * Asks for `event`'s profile by `id` (its user id as spelled in the URL), waiting up to `waitMs`,
@@ -118,7 +128,9 @@ describe('GET /profile/:id', () => {
     const app = await start()
     const userId = randomUUID()
     const started = Date.now()
-    const pending = app.inject({ url: `/profile/${userId}?waitMs=1500` })
+    // Long enough that a busy machine cannot let the wait end before the test sees it parked.
+    const waitMs = 3000
+    const pending = app.inject({ url: `/profile/${userId}?waitMs=${waitMs}` })
     await waiting(app)
     await storeSilently(app, userId)
 
@@ -126,7 +138,7 @@ describe('GET /profile/:id', () => {
     expect(response.statusCode).toBe(200)
     expect(response.json().userId).toBe(userId)
     // Found by the last look, not the first one.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1500)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(waitMs)
   })
 
   it('refuses waiters over PROFILE_MAX_WAITERS at once with 503 and Retry-After; plain reads still answer', async () => {
