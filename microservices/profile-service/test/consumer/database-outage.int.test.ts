@@ -5,6 +5,7 @@ import { type LocalPostgres, startPostgres } from '@kafka-ref/local-servers'
 import { encode } from '@kafka-ref/shared-contracts'
 import { committedOffsets, LogCapture, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { sql } from 'kysely'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { countRows, createTestContext, PARTITIONS, startApp } from '../helpers.ts'
 
@@ -44,6 +45,10 @@ describe('consumer during a database outage', () => {
     await send(0, 30)
     await waitFor(() => app.consumer.processedCount === 30, { description: 'first 30 processed' })
 
+    // The database's own clock, read once the first 30 are committed and before anything else is
+    // sent: what is stamped before this was stored before the outage. (A JavaScript timestamp taken
+    // after the restart would race the consumer, which may store as soon as the server answers.)
+    const outageBegins = await databaseNow(ctx.databaseUrl)
     await server.stop()
     await send(30, 60)
     // Sample the committed offsets throughout the outage, until every partition has failed and
@@ -58,7 +63,6 @@ describe('consumer during a database outage', () => {
     )
 
     postgres = await startPostgres({ dataDir, port: server.port, persistent: true })
-    const restartedAt = new Date()
     await waitFor(() => app.consumer.processedCount >= 60, {
       timeoutMs: 30_000,
       description: 'all 60 processed',
@@ -74,13 +78,14 @@ describe('consumer during a database outage', () => {
     const storedBefore = await db
       .selectFrom('processed_events')
       .select('event_id')
-      .where('processed_at', '<', restartedAt)
+      .where('processed_at', '<', sql<Date>`${outageBegins}::timestamptz`)
       .execute()
     const storedIds = new Set(storedBefore.map((row) => row.event_id))
     expect(storedIds.size).toBe(30)
     for (const sample of samples) {
       sample.forEach((committed, partition) => {
-        // Every event below the committed offset must have been stored before the restart.
+        // Every event below the committed offset must have been stored before the outage (nothing
+        // can be stored during it).
         for (let offset = 0; offset < committed; offset++) {
           expect(storedIds.has(events[offset * 3 + partition]!.id)).toBe(true)
         }
@@ -153,6 +158,19 @@ describe('consumer during a database outage', () => {
     )
   })
 })
+
+/** `now()` on the database's clock, as text: microseconds, which a JavaScript Date would cut to milliseconds. */
+async function databaseNow(url: string): Promise<string> {
+  // A connection of its own, closed at once: an idle pooled one would error when the server stops.
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ now: string }>('select now()::text as now')
+    return rows[0]!.now
+  } finally {
+    await client.end()
+  }
+}
 
 /** Failed attempts on every partition while the first test samples offsets: about 2-4 s of outage. */
 const OUTAGE_ATTEMPTS = 10
