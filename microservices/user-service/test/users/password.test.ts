@@ -20,7 +20,9 @@ describe('password hashing', () => {
     expect(await verifyPassword(password, 'not a hash')).toBe(false)
   })
 
-  it('handles the production cost (N=2^17) within scrypt memory limits', async () => {
+  // Two scrypt runs at N=2^17 (128 MiB each, all CPU): about 0.4 s each on a free core, 2.8 s at
+  // load 10 on two cores, so vitest's 5 s default is a race with the machine, not a bound on the code.
+  it('handles the production cost (N=2^17) within scrypt memory limits', { timeout: 60_000 }, async () => {
     const stored = await hashPassword(password, 17)
     expect(stored).toMatch(/^scrypt\$ln=17,r=8,p=1\$/)
     expect(await verifyPassword(password, stored)).toBe(true)
