@@ -86,7 +86,11 @@ async function startCollector() {
 describe('tracing', () => {
   const harness = useHarness()
 
-  it('follows one registration in one trace, from POST /user/register through Kafka to the stored profile', async () => {
+  // Two service processes and a collector: 26-33 s in CI runs, against the 60 s default; a loaded
+  // machine (load 10-25 on two cores) takes several times that.
+  it('follows one registration in one trace, from POST /user/register through Kafka to the stored profile', {
+    timeout: 180_000,
+  }, async () => {
     const collector = harness.track(await startCollector())
     const world = await createWorld()
     const env = {

@@ -20,7 +20,11 @@ afterAll(async () => {
 
 const P = 'kafka_ref_'
 
-it('shows the outbox backlog growing while Kafka is down and back to 0 after, with every outcome counted', async () => {
+// A broker of its own, stopped and started again: 30 s in a CI run, against the 60 s default; a
+// loaded machine (load 10-25 on two cores) takes several times that.
+it('shows the outbox backlog growing while Kafka is down and back to 0 after, with every outcome counted', {
+  timeout: 180_000,
+}, async () => {
   const logs = new LogCapture()
   app = await startApp({ ...context.env, OUTBOX_ENABLED: 'true' }, logs)
   const metrics = () => scrapeMetrics(app!)

@@ -21,7 +21,9 @@ describe('startKafka: own broker for fault tests', () => {
     }
   }
 
-  it('keeps its data and address across kill() and stop() restarts', async () => {
+  // Three broker starts (a JVM each): 33 s in a CI run, against the 60 s default; a loaded machine
+  // (load 10-25 on two cores) takes several times that.
+  it('keeps its data and address across kill() and stop() restarts', { timeout: 180_000 }, async () => {
     kafka = await startKafka()
     const { bootstrapServers } = kafka
     console.log(`[local-kafka] Kafka ${kafka.version} pid ${kafka.pid} at ${bootstrapServers}`)

@@ -32,7 +32,11 @@ function privateCheckout(harness: Harness, version: string) {
 describe('local PostgreSQL from a private checkout', () => {
   const harness = useHarness()
 
-  it('starts, and keeps its data across a restart, when its binaries and data folder sit in a 0700 folder', async () => {
+  // Copies the server's binaries, runs initdb and starts twice: 25 s in a CI run, against the 60 s
+  // default; a loaded machine (load 10-25 on two cores) takes several times that.
+  it('starts, and keeps its data across a restart, when its binaries and data folder sit in a 0700 folder', {
+    timeout: 180_000,
+  }, async () => {
     // A version of our own, so this test places (and removes) its own copy of the binaries.
     const checkout = privateCheckout(harness, `private-test-${process.pid}-${Date.now()}`)
     let postgres: LocalPostgres | undefined
