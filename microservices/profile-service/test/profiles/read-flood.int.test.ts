@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { encode } from '@kafka-ref/shared-contracts'
+import { setImmediate } from 'node:timers/promises'
+import { CONNECT_TIMEOUT_MS, type ZodFastify } from '@kafka-ref/service-kit'
+import { encode, PROFILE_MAX_WAIT_MS, ProfileProblemCodes } from '@kafka-ref/shared-contracts'
 import { LogCapture, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
 import { countRows, createTestContext, startApp, type TestContext } from '../helpers.ts'
@@ -12,13 +14,10 @@ interface Answer {
   code?: string
   retryAfter?: string
   error?: string
-  elapsedMs: number
 }
 
 /** One GET over its own socket (the agent keeps none alive), as many browsers would send it. */
 function get(url: string, agent: http.Agent): Promise<Answer> {
-  const started = performance.now()
-  const elapsedMs = () => Math.round(performance.now() - started)
   return new Promise((resolve) => {
     http
       .get(url, { agent }, (response) => {
@@ -32,15 +31,10 @@ function get(url: string, agent: http.Agent): Promise<Answer> {
           try {
             code = JSON.parse(body).code
           } catch {}
-          resolve({
-            status: response.statusCode ?? 0,
-            code,
-            retryAfter: response.headers['retry-after'],
-            elapsedMs: elapsedMs(),
-          })
+          resolve({ status: response.statusCode ?? 0, code, retryAfter: response.headers['retry-after'] })
         })
       })
-      .on('error', (error) => resolve({ status: 0, error: error.message, elapsedMs: elapsedMs() }))
+      .on('error', (error) => resolve({ status: 0, error: error.message }))
   })
 }
 
@@ -56,16 +50,31 @@ const consumerTrouble = (logs: LogCapture) =>
 describe('GET /profile/:id under a read flood', () => {
   const harness = useHarness()
 
-  /** Sends `count` events and waits (5 s at most) until their profiles are stored. */
-  async function storeProfiles({ producer, db, topic }: TestContext, count: number, during: string) {
+  /**
+   * Sends `count` events and checks the service stored them within 5 s, timed from when the broker
+   * has them all (the test's own producer, slow on a busy machine, is not the service) to when the
+   * consumer counts them stored (after their transaction committed).
+   */
+  async function storeProfiles(
+    { producer, db, topic }: TestContext,
+    app: ZodFastify,
+    count: number,
+    during: string,
+  ) {
+    const before = app.consumer.processedCount
     await producer.sendAll(
       topic,
       Array.from({ length: count }, (_, i) => encode(userRegisterEvent('flood', i))),
     )
-    await waitFor(async () => (await countRows(db)).profiles === count, {
-      timeoutMs: 5_000,
-      description: `${count} profiles stored ${during}`,
+    const sent = performance.now()
+    await waitFor(() => app.consumer.processedCount - before >= count, {
+      timeoutMs: 60_000,
+      intervalMs: 5,
+      description: `${count} events stored ${during}`,
     })
+    const storedMs = performance.now() - sent
+    expect(await countRows(db)).toEqual({ profiles: count, events: count })
+    expect(storedMs, `${count} profiles stored ${during}`).toBeLessThan(5_000)
   }
 
   it('stores events while every connection of the read pool is taken', async () => {
@@ -88,7 +97,7 @@ describe('GET /profile/:id under a read flood', () => {
     )
     try {
       await waitFor(() => held === 10, { description: 'read pool exhausted' })
-      await storeProfiles(ctx, 20, 'while the read pool is exhausted')
+      await storeProfiles(ctx, app, 20, 'while the read pool is exhausted')
     } finally {
       release()
       await Promise.all(holders)
@@ -96,9 +105,16 @@ describe('GET /profile/:id under a read flood', () => {
     expect(consumerTrouble(logs)).toEqual([])
   })
 
-  it('stores 100 events within 5 s while 5,000 requests wait for random ids, refusing the excess at once', async () => {
+  // Five thousand real connections at once cost this process, its PostgreSQL server and the kernel
+  // seconds of CPU on two cores: the flood took 8 s to reach the service at load 6, 15 s at load 8,
+  // about 50 s at load 20. How long it lasts is the machine's speed, not the service's, so every
+  // bound below is taken on the service's side, and the test may run long.
+  it('stores 100 events within 5 s while 1,000 requests wait in a flood of 5,000, refusing the excess at once', {
+    timeout: 240_000,
+  }, async () => {
     const requests = 5_000
     const maxWaiters = 1_000
+    const waitMs = PROFILE_MAX_WAIT_MS
     const ctx = await createTestContext(harness)
     const logs = new LogCapture()
     const app = await startApp(
@@ -107,6 +123,9 @@ describe('GET /profile/:id under a read flood', () => {
         ...ctx.env,
         // Every request comes from 127.0.0.1: the per-client rate limit is not what is tested here.
         PROFILE_RATE_LIMIT_MAX: '1000000',
+        // Nor the load shedding (pressure-plugin.test.ts): on a busy machine it would turn away
+        // part of the flood as SERVICE_OVERLOADED, by the machine's speed, not by the waiter cap.
+        PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
         PROFILE_MAX_WAITERS: String(maxWaiters),
         LOG_LEVEL: 'warn',
       },
@@ -116,66 +135,100 @@ describe('GET /profile/:id under a read flood', () => {
     // The kernel queues at most `backlog` connections not yet accepted (capped by somaxconn).
     await app.listen({ host: '127.0.0.1', port: 0, backlog: requests })
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    // The most requests ever waiting: looked at whenever a request arrives or is answered (the
+    // moments the count changes around), and every 5 ms.
+    let mostWaiters = 0
+    const sample = () => {
+      mostWaiters = Math.max(mostWaiters, app.profileListener.waiterCount)
+    }
+    const sampler = harness.track(setInterval(sample, 5), (timer) => clearInterval(timer))
     let received = 0
-    // How long the server took over each refusal, from the parsed request to the last byte sent.
-    const refusalMs: number[] = []
-    app.server.on('request', (_request: http.IncomingMessage, response: http.ServerResponse) => {
+    // How long the server took over each answer, by URL: from the parsed request to the last byte
+    // sent. The clients' clocks would also count the kernel's queue of connections not yet
+    // accepted (and SYN retransmissions once it is full), which the service does not control.
+    const serverMs = new Map<string, number>()
+    app.server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
       received += 1
+      sample()
       const started = performance.now()
       response.on('finish', () => {
-        if (response.statusCode === 503) refusalMs.push(performance.now() - started)
+        serverMs.set(request.url ?? '', performance.now() - started)
+        sample()
       })
     })
-    let mostWaiters = 0
-    const sampler = setInterval(() => {
-      mostWaiters = Math.max(mostWaiters, app.profileListener.waiterCount)
-    }, 5)
-    harness.track(sampler, (timer) => clearInterval(timer))
 
-    // Real sockets, all at once: `inject` would skip the connection handling a flood costs.
+    // Real sockets, all at once: `inject` would skip the connection handling a flood costs. Sent a
+    // few hundred per turn of the event loop: sending all 5,000 in one turn would stall the
+    // service's event loop (the same one) for seconds, and the stall would count in its times.
     const agent = harness.track(new http.Agent({ keepAlive: false, maxSockets: Infinity }), (a) =>
       a.destroy(),
     )
-    const answers: Answer[] = []
-    const flood = Array.from({ length: requests }, () =>
-      get(`${base}/profile/${randomUUID()}?waitMs=10000`, agent).then((answer) => {
-        answers.push(answer)
-        return answer
-      }),
-    )
+    const answers = new Map<string, Answer>()
+    const flood: Promise<Answer>[] = []
+    for (let i = 0; i < requests; i++) {
+      if (i % 250 === 0) await setImmediate()
+      const path = `/profile/${randomUUID()}?waitMs=${waitMs}`
+      flood.push(
+        get(`${base}${path}`, agent).then((answer) => {
+          answers.set(path, answer)
+          return answer
+        }),
+      )
+    }
 
-    await waitFor(() => received >= requests / 5, { timeoutMs: 20_000, description: 'flood under way' })
-    await storeProfiles(ctx, 100, 'during the flood')
-
-    // Every request but the admitted waiters is answered long before a wait could end.
-    await waitFor(() => answers.length >= requests - maxWaiters, {
-      timeoutMs: 8_000,
-      description: `${requests - maxWaiters} requests answered without waiting`,
+    // Storing is timed from when the flood fills the cap: from then on requests wait, and the rest
+    // of the flood is being refused.
+    await waitFor(() => app.profileListener.waiterCount === maxWaiters, {
+      timeoutMs: 60_000,
+      description: `${maxWaiters} requests waiting`,
     })
-    // Answers the admitted waiters (404 after one last look) instead of holding them 10 s.
-    await app.close()
-    const all = await Promise.all(flood)
+    await storeProfiles(ctx, app, 100, `while ${maxWaiters} requests wait and the flood goes on`)
+
+    // Every request answered, the waiting ones at their deadline (so each wait is measured).
+    await waitFor(() => answers.size === requests, {
+      timeoutMs: 150_000,
+      description: `all ${requests} requests answered`,
+    })
+    await Promise.all(flood)
     clearInterval(sampler)
 
-    const refused = all.filter((answer) => answer.status === 503)
+    const all = [...answers].map(([path, answer]) => ({ ...answer, ms: serverMs.get(path) ?? Number.NaN }))
+    const atCap = all.filter((answer) => answer.code === ProfileProblemCodes.waitCapacityExceeded)
+    const noConnection = all.filter((answer) => answer.code === 'DATABASE_UNAVAILABLE')
+    const waited = all.filter((answer) => answer.status === 404)
     expect({
-      failed: count(all, (answer) => answer.status !== 404 && answer.status !== 503),
-      refused: refused.length,
-      refusedWithoutCode: count(refused, (answer) => answer.code !== 'PROFILE_WAIT_CAPACITY_EXCEEDED'),
-      refusedWithoutRetryAfter: count(refused, (answer) => answer.retryAfter !== '1'),
+      received,
+      failed: requests - atCap.length - noConnection.length - waited.length,
+      atCapWithoutRetryAfter1: count(atCap, (answer) => answer.status !== 503 || answer.retryAfter !== '1'),
+      noConnectionWithoutRetryAfter: count(
+        noConnection,
+        (answer) => answer.status !== 503 || answer.retryAfter === undefined,
+      ),
+      // The flood's lookups queue for the read pool on a busy machine: a request, refused or
+      // waiting, whose lookup found no free connection within the connect timeout is answered
+      // so, as any read would be then (some at load 14). Nothing else may fail.
+      noConnectionBeforeTheTimeout: count(noConnection, (answer) => !(answer.ms >= CONNECT_TIMEOUT_MS - 1)),
     }).toEqual({
+      received: requests,
       failed: 0,
-      refused: requests - maxWaiters,
-      refusedWithoutCode: 0,
-      refusedWithoutRetryAfter: 0,
+      atCapWithoutRetryAfter1: 0,
+      noConnectionWithoutRetryAfter: 0,
+      noConnectionBeforeTheTimeout: 0,
     })
-    // Turned away without waiting: the server spent (far) less than a wait on each (the bound that
-    // says "at once"), and no client got its refusal as late as a wait would have ended (10 s).
-    // The client's clock also counts 5,000 connections queued by the kernel on 2 cores shared
-    // with another test file: it measured 8.8 s on a quiet CI machine, so only the 10 s is exact.
-    expect(Math.max(...refusalMs)).toBeLessThan(1_000)
-    expect(Math.max(...refused.map((answer) => answer.elapsedMs))).toBeLessThan(10_000)
-    expect(mostWaiters).toBeLessThanOrEqual(maxWaiters)
+    // The cap was reached and never passed. Every request admitted waited its whole wait (404 only
+    // at its deadline: nothing was stored under these ids); every other one was refused at the cap
+    // (or its lookup found no connection in time). Exactly `requests - maxWaiters` are refused
+    // only if the whole flood reaches the service within one wait, which a busy machine does not
+    // do: a slot then frees at its deadline and a later request takes it (2,000 waited at load 8).
+    // The exact count is tested with a handful of requests in profile-routes.int.test.ts.
+    expect(mostWaiters).toBe(maxWaiters)
+    expect(atCap.length).toBeGreaterThan(0)
+    // Timers may fire up to a millisecond early (libuv counts whole milliseconds).
+    expect(waited.filter((answer) => !(answer.ms >= waitMs - 1))).toEqual([])
+    // Refused at once: without its wait. A refusal costs one lookup, what a read without `waitMs`
+    // costs, and that lookup may queue for a read connection up to the connect timeout on a busy
+    // machine: 35 ms at most measured at load 8, seconds at load 14.
+    expect(atCap.filter((answer) => !(answer.ms < waitMs))).toEqual([])
     expect(consumerTrouble(logs)).toEqual([])
   })
 })
