@@ -35,6 +35,8 @@ const PUBLIC_API = [
   'RegisterUserRequest',
   'RegisterUserResponse',
   'SPEC_VERSION',
+  'TARGET_MIN_INSYNC_REPLICAS',
+  'TARGET_REPLICATION_FACTOR',
   'STRUCTURED_CONTENT_TYPE',
   'Timestamp',
   'TraceParent',
@@ -55,6 +57,8 @@ const PUBLIC_API = [
   'namespaced',
   'readHeader',
   'serializeJsonSchema',
+  'topicDurability',
+  'weakerDurability',
   'withoutInvalidTraceContext',
 ]
 

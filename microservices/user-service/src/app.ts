@@ -14,6 +14,7 @@ import { withTelemetry } from './kafka/publisher-telemetry.ts'
 import userMetricsPlugin from './metrics/user-metrics-plugin.ts'
 import relayPlugin from './outbox/relay-plugin.ts'
 import { SERVICE_NAME } from './service-name.ts'
+import topicCheckPlugin from './topics/topic-check-plugin.ts'
 import registrationPlugin from './users/registration-plugin.ts'
 import { userRoutes } from './users/user-routes.ts'
 
@@ -50,6 +51,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }),
   })
   await app.register(registrationPlugin, { topic, passwordHash: config.registration.passwordHash })
+  await app.register(topicCheckPlugin, {
+    clientId: config.kafkaClientId,
+    bootstrapBrokers: config.kafkaBrokers,
+    topics: [topic, namespaced(Topics.userRegisterDeadLetter, config.kafkaTopicNamespace)],
+  })
   await app.register(userMetricsPlugin)
 
   userRoutes(app, { rateLimit: config.registration.rateLimit })
