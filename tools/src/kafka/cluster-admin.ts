@@ -1,4 +1,4 @@
-import { Connection, describeQuorumV2, FindCoordinatorKeyTypes } from '@platformatic/kafka'
+import { Connection, describeQuorumV2, FindCoordinatorKeyTypes, metadataV12 } from '@platformatic/kafka'
 import { sleep } from '../util/sleep.ts'
 import { createAdmin } from './admin.ts'
 
@@ -36,46 +36,63 @@ export function groupCoordinator(bootstrapServers: string, groupId: string): Pro
   })
 }
 
-/**
- * Node id of the active controller: the leader of the metadata quorum, from a DescribeQuorum
- * request (a broker forwards it to the controllers). The Metadata API's `controllerId` cannot
- * say: on a KRaft cluster it names a random broker, because clients cannot reach controllers.
- * @platformatic/kafka's Admin has no method for it, so the request goes over one of its
- * connections to the first node that accepts one.
- */
-export async function activeController(bootstrapServers: string): Promise<number> {
+/** Runs `use` on a connection to the first node of `bootstrapServers` that accepts one. */
+async function withConnection<T>(bootstrapServers: string, use: (connection: Connection) => Promise<T>) {
   let lastError: unknown
   for (const address of bootstrapServers.split(',')) {
     const at = address.lastIndexOf(':')
     const connection = new Connection('kafka-ref-tools', { connectTimeout: 2_000 })
     try {
       await connection.connect(address.slice(0, at), Number(address.slice(at + 1)))
-      const response = await describeQuorumV2.api.async(connection, [
-        { topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] },
-      ])
-      const leader = response.topics[0]?.partitions[0]?.leaderId ?? -1
-      if (leader >= 0) return leader
-      lastError = new Error('the metadata quorum has no leader')
     } catch (error) {
       lastError = error
+      await connection.close().catch(() => undefined)
+      continue
+    }
+    try {
+      return await use(connection)
     } finally {
       await connection.close().catch(() => undefined)
     }
   }
-  throw new Error(`no active controller found at ${bootstrapServers}: ${(lastError as Error)?.message}`)
+  throw new Error(`no Kafka node answers at ${bootstrapServers}: ${(lastError as Error)?.message}`)
 }
 
-/** Partitions of `topics` whose in-sync set lacks a replica (or that have no leader), as `topic/partition`. */
+/**
+ * Node id of the active controller: the leader of the metadata quorum, from a DescribeQuorum
+ * request (a broker forwards it to the controllers). The Metadata API's `controllerId` cannot
+ * say: on a KRaft cluster it names a random broker, because clients cannot reach controllers.
+ * @platformatic/kafka's Admin has no method for it, so the request goes over a connection of its own.
+ */
+export function activeController(bootstrapServers: string): Promise<number> {
+  return withConnection(bootstrapServers, async (connection) => {
+    const response = await describeQuorumV2.api.async(connection, [
+      { topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] },
+    ])
+    const leader = response.topics[0]?.partitions[0]?.leaderId ?? -1
+    if (leader < 0) throw new Error('the metadata quorum has no leader')
+    return leader
+  })
+}
+
+/**
+ * Partitions of `topics` whose in-sync set lacks a replica (or that have no leader), as
+ * `topic/partition`. Internal topics (`__consumer_offsets`) count too: a rolling restart waits for
+ * them as well. The Admin's metadata leaves them out, so this one asks with a Metadata request of
+ * its own.
+ */
 export function partitionsNotFullyInSync(bootstrapServers: string, topics: readonly string[]): Promise<string[]> {
-  return withAdmin(bootstrapServers, async (admin) => {
-    const metadata = await admin.metadata({ topics: [...topics], forceUpdate: true })
+  return withConnection(bootstrapServers, async (connection) => {
+    const metadata = await metadataV12.api.async(connection, [...topics], false, false)
     const short: string[] = []
     for (const name of topics) {
-      const partitions = metadata.topics.get(name)?.partitions ?? []
+      const partitions = metadata.topics.find((topic) => topic.name === name)?.partitions ?? []
       if (partitions.length === 0) short.push(`${name}/*`)
-      partitions.forEach((partition, index) => {
-        if (partition.leader < 0 || partition.isr.length < partition.replicas.length) short.push(`${name}/${index}`)
-      })
+      for (const partition of partitions) {
+        if (partition.leaderId < 0 || partition.isrNodes.length < partition.replicaNodes.length) {
+          short.push(`${name}/${partition.partitionIndex}`)
+        }
+      }
     }
     return short
   })

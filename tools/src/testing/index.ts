@@ -7,6 +7,14 @@ export {
   sortedIds,
   withClient,
 } from './databases.ts'
+export {
+  type Delivery,
+  type DeliveryTimeline,
+  deliveryTimeline,
+  nextStoredAfter,
+  quantile,
+  storedOutOfOrder,
+} from './delivery-timeline.ts'
 export { userRegisterEvent } from './events.ts'
 export { type FixtureVector, fixtureVectors } from './fixtures.ts'
 export { Harness, useHarness } from './harness.ts'
@@ -19,6 +27,7 @@ export {
   userRequests,
 } from './http.ts'
 export * from './kafka/index.ts'
+export { useKafkaCluster } from './kafka-cluster.ts'
 export { LogCapture } from './log-capture.ts'
 export { parseMetrics, type Scrape, scrapeMetrics } from './metrics.ts'
 export {
@@ -50,6 +59,7 @@ export {
   testDatabaseAdminUrl,
   testKafkaBrokers,
 } from './shared-servers.ts'
+export { type SentRegistration, SteadyRegistrations } from './steady-load.ts'
 export {
   type ChunkFilter,
   type ConnectionFilters,
