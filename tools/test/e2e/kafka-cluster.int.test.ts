@@ -2,6 +2,7 @@ import { describe, it } from 'vitest'
 import { useHarness, useKafkaCluster } from '../../src/testing/index.ts'
 import { coordinatorFailover } from './kafka-cluster/coordinator-failover.ts'
 import { leaderFailover } from './kafka-cluster/leader-failover.ts'
+import { provisioning } from './kafka-cluster/provisioning.ts'
 import { rollingRestart } from './kafka-cluster/rolling-restart.ts'
 import { twoBrokersDown } from './kafka-cluster/two-brokers-down.ts'
 
@@ -10,6 +11,10 @@ import { twoBrokersDown } from './kafka-cluster/two-brokers-down.ts'
 describe('the system on a three-broker cluster', () => {
   const harness = useHarness()
   const cluster = useKafkaCluster(3)
+
+  it('topics get 3 copies and 2 in sync; a weaker topic is named at start', { timeout: 120_000 }, () =>
+    provisioning(harness, cluster()),
+  )
 
   it('3a: a partition leader killed -9 under steady registrations', { timeout: 240_000 }, () =>
     leaderFailover(harness, cluster()),
