@@ -1,3 +1,5 @@
+import { DecodeErrorReasons } from './codec/decode-error.ts'
+
 /**
  * Every Kafka name the system uses, defined once.
  *
@@ -16,6 +18,35 @@ export const Topics = {
   userRegisterDeadLetter: `${USER_REGISTER}_dlq`,
 } as const
 export type Topic = (typeof Topics)[keyof typeof Topics]
+
+/**
+ * Partitions of the system's topics unless a deployment chooses otherwise: the create-topics CLI,
+ * `pnpm dev`, the tests, the fault run and the bench all start from it. The partition count caps
+ * how many profile-service instances share the work.
+ */
+export const DEFAULT_PARTITIONS = 3
+
+export interface SystemTopic {
+  /** The topic's name with the namespace applied. */
+  name: string
+  partitions: number
+}
+
+/**
+ * Every topic the system needs (each of `Topics`), namespaced, with its partition count: what
+ * provisioning creates before any service starts. The dead-letter topic has as many partitions as
+ * its source, so a dead letter can keep its original partition.
+ */
+export function systemTopics(
+  namespace = '',
+  partitions: number = DEFAULT_PARTITIONS,
+): Record<keyof typeof Topics, SystemTopic> {
+  const entries = Object.entries(Topics).map(([key, name]) => [
+    key,
+    { name: namespaced(name, namespace), partitions },
+  ])
+  return Object.fromEntries(entries) as Record<keyof typeof Topics, SystemTopic>
+}
 
 export const ConsumerGroups = {
   profileService: 'profile-service',
@@ -67,3 +98,14 @@ export const DeadLetterHeaders = {
   /** With `truncated`: the original value's size in bytes. */
   originalSize: 'dlq_original_size',
 } as const
+
+/**
+ * The values of `dlq_reason`: why a message was dead-lettered. A message that cannot be decoded
+ * carries its `DecodeError` reason; `rejected_by_database` is a decoded event the consumer's
+ * database refuses for good (a data error, a constraint it breaks), which retrying cannot fix.
+ */
+export const DeadLetterReasons = {
+  ...DecodeErrorReasons,
+  rejectedByDatabase: 'rejected_by_database',
+} as const
+export type DeadLetterReason = (typeof DeadLetterReasons)[keyof typeof DeadLetterReasons]

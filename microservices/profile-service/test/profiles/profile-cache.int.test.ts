@@ -1,14 +1,14 @@
 import { setImmediate } from 'node:timers/promises'
 import type { Env, ZodFastify } from '@kafka-ref/service-kit'
 import type { UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
+import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { type Kysely, sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/schema.ts'
 import { ProfileCache } from '../../src/profiles/profile-cache.ts'
 import { applyUserRegisteredBatch, PROFILE_CREATED_CHANNEL } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, openTestDatabase, startApp } from '../helpers.ts'
-import { listenerBehindProxy } from '../tcp-proxy.ts'
+import { listenerBehindProxy } from './listener-behind-proxy.ts'
 
 const TAG = 'cache'
 

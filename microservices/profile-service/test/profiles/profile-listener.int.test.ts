@@ -1,4 +1,4 @@
-import { createTestDatabase, waitFor } from '@kafka-ref/tools/testing'
+import { createTestDatabase, waitFor } from '@kafka-ref/testkit'
 import { sql } from 'kysely'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config.ts'
 import { ProfileListener } from '../../src/profiles/profile-listener.ts'
 import { PROFILE_CREATED_CHANNEL } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, openTestDatabase } from '../helpers.ts'
-import { listenerBehindProxy } from '../tcp-proxy.ts'
+import { listenerBehindProxy } from './listener-behind-proxy.ts'
 
 /** PROFILE_LISTENER_HEARTBEAT_MS and PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS as configured by default. */
 const HEARTBEAT = parseConfig(httpOnlyEnv('postgres://localhost/unused')).profiles

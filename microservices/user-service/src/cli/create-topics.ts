@@ -1,5 +1,5 @@
 import { brokerList, envInt, loadConfig, main } from '@kafka-ref/service-kit'
-import { namespaced, Topics } from '@kafka-ref/shared-contracts'
+import { DEFAULT_PARTITIONS, systemTopics } from '@kafka-ref/shared-contracts'
 import { Admin } from '@platformatic/kafka'
 import { z } from 'zod'
 import { provisionedDurability, weakTopicSettings } from '../topics/topic-durability.ts'
@@ -14,7 +14,7 @@ import { provisionedDurability, weakTopicSettings } from '../topics/topic-durabi
 const env = z.object({
   KAFKA_BROKERS: brokerList(),
   KAFKA_TOPIC_NAMESPACE: z.string().default(''),
-  USER_REGISTER_PARTITIONS: envInt(3, { min: 1, max: 1000 }),
+  USER_REGISTER_PARTITIONS: envInt(DEFAULT_PARTITIONS, { min: 1, max: 1000 }),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).optional(),
 })
 
@@ -28,24 +28,23 @@ main('create-topics', async () => {
     const existing = new Set(await admin.listTopics())
     const { brokers } = await admin.metadata({ topics: [] })
     const durability = provisionedDurability(brokers.size, config.KAFKA_REPLICATION_FACTOR)
-    const names = [Topics.userRegister, Topics.userRegisterDeadLetter].map((topic) =>
-      namespaced(topic, config.KAFKA_TOPIC_NAMESPACE),
-    )
-    for (const name of names) {
+    const topics = Object.values(systemTopics(config.KAFKA_TOPIC_NAMESPACE, config.USER_REGISTER_PARTITIONS))
+    for (const { name, partitions } of topics) {
       if (existing.has(name)) {
         console.log(`topic ${name} exists`)
         continue
       }
       await admin.createTopics({
         topics: [name],
-        partitions: config.USER_REGISTER_PARTITIONS,
+        partitions,
         replicas: durability.replicationFactor,
         configs: [{ name: 'min.insync.replicas', value: String(durability.minInsyncReplicas) }],
       })
       console.log(
-        `topic ${name} created (${config.USER_REGISTER_PARTITIONS} partitions, replication factor ${durability.replicationFactor}, min.insync.replicas=${durability.minInsyncReplicas})`,
+        `topic ${name} created (${partitions} partitions, replication factor ${durability.replicationFactor}, min.insync.replicas=${durability.minInsyncReplicas})`,
       )
     }
+    const names = topics.map((topic) => topic.name)
     for (const line of await weakTopicSettings(admin, names)) console.warn(line)
   } finally {
     await admin.close()

@@ -41,7 +41,10 @@ async function topicCheckPlugin(app: FastifyInstance, options: TopicCheckPluginO
         for (const line of lines) log.warn(line)
         return
       } catch (err) {
-        log.debug({ err: { message: (err as Error).message }, attempt }, 'topic check: Kafka not reachable yet')
+        log.debug(
+          { err: { message: (err as Error).message }, attempt },
+          'topic check: Kafka not reachable yet',
+        )
       } finally {
         await admin.close().catch(() => undefined)
       }
