@@ -2,7 +2,13 @@
 // helpers are `@kafka-ref/local-servers/cli`, the browser launcher `@kafka-ref/local-servers/browser`
 // (it loads playwright-core).
 export { createAdmin, waitForBroker } from './kafka/admin.ts'
-export { type KafkaNode, type LocalKafka, type StartKafkaOptions, startKafka } from './kafka/broker.ts'
+export {
+  type KafkaNode,
+  kafkaDataDirName,
+  type LocalKafka,
+  type StartKafkaOptions,
+  startKafka,
+} from './kafka/broker.ts'
 export {
   activeController,
   describeGroup,

@@ -53,9 +53,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   try {
     let kafka: LocalKafka | undefined
     if ('local' in options.kafka) {
-      step('starting Apache Kafka (local broker)...')
-      const { dataDir, port } = options.kafka.local
-      kafka = await startKafka({ dataDir, port, controllerPort: port && port + 1 })
+      const { dataDir, port, brokers = 1 } = options.kafka.local
+      step(`starting Apache Kafka (${brokers === 1 ? 'local broker' : `${brokers} local brokers`})...`)
+      kafka = await startKafka({ dataDir, port, controllerPort: port && port + 1, brokers })
       stack.push(() => kafka!.stop())
       step(`Kafka ${kafka.version} ready at ${kafka.bootstrapServers}`)
     }

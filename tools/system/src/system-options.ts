@@ -3,10 +3,15 @@ import type { SystemTopic, Topics } from '@kafka-ref/shared-contracts'
 import type { PresetName } from './presets.ts'
 import type { ServiceName, ServiceProcess } from './service-process.ts'
 
-/** A broker started with the system and stopped with it; the port (controller on port + 1) free by default. */
+/**
+ * Kafka started with the system and stopped with it: one broker, or a cluster of `brokers` nodes
+ * (node i on port + 2(i-1), each controller on its port + 1); free ports by default.
+ */
 export interface LocalKafkaOptions {
   dataDir?: string
   port?: number
+  /** Nodes, each a broker and a controller; default 1. */
+  brokers?: number
 }
 
 /** Kafka: brokers someone else runs, or a local one startSystem starts and stops. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { startKafka } from '../kafka/broker.ts'
+import { kafkaDataDirName, startKafka } from '../kafka/broker.ts'
 import { ensureKafkaJars, kafkaJarsCached } from '../kafka/jars.ts'
 import { requireJava } from '../kafka/requirements.ts'
 import { repoRoot } from '../util/repo-root.ts'
@@ -26,7 +26,7 @@ runCli(cli, async (values) => {
   }
   const kafka = await startKafka({
     brokers,
-    dataDir: join(repoRoot(), '.data', brokers === 1 ? 'kafka' : `kafka-${brokers}brokers`),
+    dataDir: join(repoRoot(), '.data', kafkaDataDirName(brokers)),
     port,
     controllerPort: port + 1,
   })

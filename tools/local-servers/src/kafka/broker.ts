@@ -72,6 +72,15 @@ export interface LocalKafka {
   waitForFullIsr(topics: readonly string[], options?: { timeoutMs?: number }): Promise<void>
 }
 
+/**
+ * The folder a local cluster keeps under a data root (`.data/` for the CLIs): `kafka` for one
+ * broker, as always, `kafka-<N>brokers` for more, so a cluster never starts on a single broker's
+ * storage (a different cluster id and quorum).
+ */
+export function kafkaDataDirName(brokers: number): string {
+  return brokers === 1 ? 'kafka' : `kafka-${brokers}brokers`
+}
+
 async function nodeSpecs(options: StartKafkaOptions, count: number, dataDir: string): Promise<NodeSpec[]> {
   const free = !options.port || !options.controllerPort ? await freePorts(2 * count) : []
   return Array.from({ length: count }, (_, i) => ({

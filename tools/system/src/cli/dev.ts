@@ -1,6 +1,13 @@
 import { join } from 'node:path'
-import { repoRoot } from '@kafka-ref/local-servers'
-import { portOption, runCli, seconds, stopOnSignal, UsageError } from '@kafka-ref/local-servers/cli'
+import { kafkaDataDirName, repoRoot } from '@kafka-ref/local-servers'
+import {
+  brokersOption,
+  portOption,
+  runCli,
+  seconds,
+  stopOnSignal,
+  UsageError,
+} from '@kafka-ref/local-servers/cli'
 import { DEFAULT_PARTITIONS } from '@kafka-ref/shared-contracts'
 import { prettyFactory } from 'pino-pretty'
 import { FrontendServer } from '../frontend.ts'
@@ -8,9 +15,10 @@ import { startSystem } from '../start-system.ts'
 
 const cli = {
   command: 'pnpm dev',
-  options: { partitions: { type: 'string' } },
+  options: { partitions: { type: 'string' }, brokers: { type: 'string' } },
   help: `The whole system: local Kafka and PostgreSQL (data in .data/, kept), the topics, both services and the page.
   --partitions N   partitions of user_register (default USER_REGISTER_PARTITIONS, else 3)
+  --brokers N      local Kafka nodes (default 1); 3 is a replicated cluster on ports 9092, 9094, 9096
 Environment: KAFKA_PORT / POSTGRES_PORT (local servers' ports, default 9092 / 5432), KAFKA_BROKERS (use that
 cluster), USER_DATABASE_URL + PROFILE_DATABASE_URL (use those databases), USER_SERVICE_PORT / PROFILE_SERVICE_PORT
 (the services' ports, default 3001 / 3002), FRONTEND_PORT (the page, default 5173), DEV_DATA_DIR (the local
@@ -41,7 +49,13 @@ runCli(cli, async (values) => {
   const pretty = process.env.DEV_RAW_LOGS
     ? undefined
     : prettyFactory({ colorize: true, ignore: 'pid,hostname,service' })
+  const localBrokers = brokersOption(values.brokers)
   const brokers = process.env.KAFKA_BROKERS || undefined
+  if (brokers && values.brokers !== undefined) {
+    throw new UsageError(
+      '--brokers starts local Kafka nodes; KAFKA_BROKERS names a cluster to use instead: not both',
+    )
+  }
   const userDatabaseUrl = process.env.USER_DATABASE_URL || undefined
   const profileDatabaseUrl = process.env.PROFILE_DATABASE_URL || undefined
   const dataDir = process.env.DEV_DATA_DIR || join(repoRoot(), '.data')
@@ -51,7 +65,13 @@ runCli(cli, async (values) => {
     // Fixed ports, so clients and a second terminal can rely on them; the CLIs use the same ones.
     kafka: brokers
       ? { brokers }
-      : { local: { dataDir: join(dataDir, 'kafka'), port: portOption('KAFKA_PORT', 9092) } },
+      : {
+          local: {
+            dataDir: join(dataDir, kafkaDataDirName(localBrokers)),
+            port: portOption('KAFKA_PORT', 9092),
+            brokers: localBrokers,
+          },
+        },
     postgres: {
       local: {
         dataDir: join(dataDir, 'postgres'),
