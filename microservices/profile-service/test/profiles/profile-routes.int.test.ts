@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import type { Env, ZodFastify } from '@kafka-ref/service-kit'
 import {
   PROBLEM_CONTENT_TYPE,
@@ -11,6 +11,9 @@ import { applyUserRegisteredBatch } from '../../src/profiles/profile-repository.
 import { httpOnlyEnv, startApp } from '../helpers.ts'
 
 const TAG = 'routes'
+
+/** The low 64 bits of an IPv6 address, at random: a host picking a new address per request. */
+const randomInterfaceId = () => randomBytes(8).toString('hex').match(/..../g)!.join(':')
 
 // The HTTP side only: events are applied directly, as the consumer would.
 describe('GET /profile/:id', () => {
@@ -163,6 +166,18 @@ describe('GET /profile/:id', () => {
     expect(limited.statusCode).toBe(429)
     expect(limited.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
     expect(limited.headers['retry-after']).toBeDefined()
+  })
+
+  it('IPv6: 300 reads from distinct addresses of one /64 share a bucket; a client elsewhere is served', async () => {
+    const app = await start({ PROFILE_RATE_LIMIT_MAX: '20' })
+    const from = (remoteAddress: string) => app.inject({ url: `/profile/${randomUUID()}`, remoteAddress })
+    const statuses: number[] = []
+    for (let i = 0; i < 300; i++)
+      statuses.push((await from(`2001:db8:5:6:${randomInterfaceId()}`)).statusCode)
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(404))
+    expect(new Set(statuses.slice(20))).toEqual(new Set([429]))
+    expect((await from('2001:db8:5:7::1')).statusCode).toBe(404)
+    expect((await from('198.51.100.20')).statusCode).toBe(404)
   })
 
   it('serves health, readiness and the OpenAPI document', async () => {

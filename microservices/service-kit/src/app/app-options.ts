@@ -17,6 +17,7 @@ export interface BaseAppConfig {
   logLevel: LevelWithSilent
   corsOrigins: readonly string[]
   trustProxy: false | readonly string[]
+  rateLimit: { ipv6PrefixLength: number }
   metrics: { port: number }
   pressure: PressureOptions
 }
@@ -30,6 +31,7 @@ export function baseAppOptions(
     logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
+    rateLimit: config.rateLimit,
     metrics: { port: config.metrics.port, host: config.host },
     pressure: config.pressure,
     tracing: options.tracing,

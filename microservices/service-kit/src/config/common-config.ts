@@ -16,6 +16,7 @@ export function commonConfig(raw: DeepReadonly<CommonEnv>) {
     corsOrigins: raw.CORS_ORIGINS,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     trustProxy: raw.TRUST_PROXY,
+    rateLimit: { ipv6PrefixLength: raw.RATE_LIMIT_IPV6_PREFIX },
     metrics: { port: raw.METRICS_PORT },
     pressure: {
       maxEventLoopDelayMs: raw.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,

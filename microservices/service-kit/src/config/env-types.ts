@@ -101,6 +101,9 @@ export function commonEnv(defaults: { port: number }) {
     TRUST_PROXY: trustProxyList().describe(
       'Comma-separated proxy addresses/CIDRs (or `loopback`, `uniquelocal`, `linklocal`) whose `X-Forwarded-For` sets the client address and rate-limit bucket; off when empty; no `true` and no hop count',
     ),
+    RATE_LIMIT_IPV6_PREFIX: envInt(64, { min: 1, max: 128 }).describe(
+      'Rate limits count an IPv6 client by its network of this prefix length (one host usually has a whole /64); IPv4 and IPv4-mapped IPv6 clients by their address',
+    ),
     METRICS_PORT: envInt(0, { min: 0, max: 65_535 }).describe(
       '`0`: Prometheus metrics at `GET /metrics` on the HTTP port; another port: only there (e.g. one the load balancer does not expose)',
     ),
