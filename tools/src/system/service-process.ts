@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { freePort } from '../util/free-port.ts'
 import { guardAgainstOrphan } from '../util/orphan-guard.ts'
 import { repoRoot } from '../util/repo-root.ts'
 import { ToolError } from '../util/tool-error.ts'
@@ -13,7 +14,12 @@ export interface ServiceProcessOptions {
   /** Name shown in logs; defaults to the service name (e.g. `profile-service#2` for a second instance). */
   label?: string
   port: number
-  /** The service's environment (its config); PORT and HOST are set from `port`. */
+  /**
+   * METRICS_PORT, where the process serves `GET /metrics` (`0`: on `port`); omitted, a free port
+   * chosen at the first start, so instances side by side never share one.
+   */
+  metricsPort?: number
+  /** The service's environment (its config); PORT, HOST and METRICS_PORT are set from the ports. */
   env: Record<string, string>
   /** Called with every line the service writes (pino JSON on stdout, anything on stderr). */
   onLine?: (line: string, label: string) => void
@@ -30,10 +36,18 @@ export class ServiceProcess {
   /** Every line the process wrote, in order, across restarts. */
   readonly lines: string[] = []
   #child: ChildProcess | undefined
+  #metricsPort: number | undefined
 
   constructor(private readonly options: ServiceProcessOptions) {
     this.label = options.label ?? options.service
     this.url = `http://127.0.0.1:${options.port}`
+    this.#metricsPort = options.metricsPort
+  }
+
+  /** Base URL of its `GET /metrics` (known once it has been started, or given). */
+  get metricsUrl(): string {
+    if (this.#metricsPort === undefined) throw new Error(`${this.label} has no metrics port before its start`)
+    return this.#metricsPort === 0 ? this.url : `http://127.0.0.1:${this.#metricsPort}`
   }
 
   get pid(): number | undefined {
@@ -54,9 +68,16 @@ export class ServiceProcess {
   /** Spawns the process and resolves once `/health/ready` answers 200. */
   async start(readyTimeoutMs = 90_000, signal?: AbortSignal): Promise<void> {
     const dir = join(repoRoot(), 'microservices', this.options.service)
+    this.#metricsPort ??= await freePort()
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/server.ts'], {
       cwd: dir,
-      env: { ...process.env, ...this.options.env, HOST: '127.0.0.1', PORT: String(this.options.port) },
+      env: {
+        ...process.env,
+        ...this.options.env,
+        HOST: '127.0.0.1',
+        PORT: String(this.options.port),
+        METRICS_PORT: String(this.#metricsPort),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Own process group: Ctrl-C in a terminal reaches the runner, which stops services in order.
       detached: true,

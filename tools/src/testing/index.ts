@@ -30,6 +30,7 @@ export {
   validateOpenApi,
 } from './openapi.ts'
 export { paced } from './pace.ts'
+export { readinessInternals } from './readiness.ts'
 export { runSchemathesis, type SchemathesisOptions, type SchemathesisResult } from './schemathesis.ts'
 export {
   type CreateWorldOptions,

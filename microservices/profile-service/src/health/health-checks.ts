@@ -6,21 +6,27 @@ import { checkDatabase, registerHealth, type ZodFastify } from '@kafka-ref/servi
  * more instances than partitions some hold none and still serve reads, and a consumer that is
  * disconnected or paused still leaves the reads working. Its state is reported (and in the
  * metrics: lag, paused partitions), never a reason to take a reader out of the load balancer.
+ * Only states and counts: errors (they name brokers and topics) are logged, never shown here.
  */
-export function healthRoutes(app: ZodFastify, { consumerEnabled }: { consumerEnabled: boolean }) {
+export function healthRoutes(
+  app: ZodFastify,
+  { consumerEnabled, intervalMs }: { consumerEnabled: boolean; intervalMs: number },
+) {
   registerHealth(app, {
+    intervalMs,
     checks: {
       database: async () => ({ ok: await checkDatabase(app.db) }),
       consumer: async () => {
         const { consumer } = app
+        const deadLetter = app.deadLetterProducer.status
         return {
           ok: true,
           enabled: consumerEnabled,
           connected: consumer.isConnected,
           partitions: consumer.assignments.map((tp) => tp.partition),
           paused: consumer.pausedPartitions.map((tp) => tp.partition),
-          // While it is recreated, dead letters wait (uncommitted).
-          deadLetter: app.deadLetterProducer.status,
+          // While it is recreated, dead letters wait (uncommitted). The last fatal error is logged.
+          deadLetter: { state: deadLetter.state, fatalErrors: deadLetter.fatalErrors },
         }
       },
     },

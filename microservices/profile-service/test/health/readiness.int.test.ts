@@ -10,7 +10,7 @@ import {
   waitFor,
 } from '@kafka-ref/tools/testing'
 import { describe, expect, it } from 'vitest'
-import { startApp } from '../helpers.ts'
+import { IN_PROCESS_ENV, startApp } from '../helpers.ts'
 
 describe('readiness', () => {
   const harness = useHarness()
@@ -33,6 +33,7 @@ describe('readiness', () => {
       KAFKA_TOPIC_NAMESPACE: namespace,
       LOG_LEVEL: 'silent',
       CONSUMER_POLL_TIMEOUT_MS: '200',
+      ...IN_PROCESS_ENV,
     }
     const first = await startApp(harness, env)
     await waitFor(() => first.consumer.assignments.length === 1, { description: 'first holds the partition' })
@@ -49,7 +50,14 @@ describe('readiness', () => {
     expect(read.statusCode).toBe(200)
     expect(second.consumer.assignments).toEqual([])
 
-    const ready = await second.inject({ url: '/health/ready' })
+    // Readiness as refreshed since it joined.
+    const ready = await waitFor(
+      async () => {
+        const answer = await second.inject({ url: '/health/ready' })
+        return answer.json().checks.consumer.connected === true && answer
+      },
+      { description: 'readiness refreshed' },
+    )
     expect(ready.statusCode).toBe(200)
     expect(ready.json().checks).toMatchObject({
       database: { ok: true },

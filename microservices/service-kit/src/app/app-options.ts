@@ -13,7 +13,6 @@ export interface BuildOptions {
 
 /** The part of a service's parsed configuration (see `commonConfig`) the base app is built from. */
 export interface BaseAppConfig {
-  host: string
   logLevel: LevelWithSilent
   corsOrigins: readonly string[]
   trustProxy: false | readonly string[]
@@ -32,7 +31,7 @@ export function baseAppOptions(
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
     rateLimit: config.rateLimit,
-    metrics: { port: config.metrics.port, host: config.host },
+    metrics: { port: config.metrics.port },
     pressure: config.pressure,
     tracing: options.tracing,
   }

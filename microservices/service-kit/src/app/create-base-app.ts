@@ -41,8 +41,11 @@ export interface BaseAppOptions {
    * addresses of its /64; IPv4 (also IPv4-mapped IPv6) by the full address.
    */
   rateLimit?: { ipv6PrefixLength: number }
-  /** Prometheus metrics (`METRICS_PORT`): on the app's port (`0`) or a port of its own; none if omitted. */
-  metrics?: { port: number; host: string }
+  /**
+   * Prometheus metrics (`METRICS_PORT`): `GET /metrics` on the app's port (`0`), or only in
+   * `app.metricsRegistry` for the entry point to serve on a port of its own; none if omitted.
+   */
+  metrics?: { port: number }
   /** Load shedding with `503 SERVICE_OVERLOADED` (`PRESSURE_*`); none if omitted. */
   pressure?: PressureOptions
   /** The process's tracing (see `startTracing`); off if omitted. */

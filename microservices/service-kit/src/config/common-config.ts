@@ -18,6 +18,7 @@ export function commonConfig(raw: DeepReadonly<CommonEnv>) {
     trustProxy: raw.TRUST_PROXY,
     rateLimit: { ipv6PrefixLength: raw.RATE_LIMIT_IPV6_PREFIX },
     metrics: { port: raw.METRICS_PORT },
+    statusRefreshMs: raw.STATUS_REFRESH_MS,
     pressure: {
       maxEventLoopDelayMs: raw.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
       maxHeapUsedRatio: raw.PRESSURE_MAX_HEAP_USED_RATIO,

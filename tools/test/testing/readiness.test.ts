@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { readinessInternals } from '../../src/testing/readiness.ts'
+
+describe('readinessInternals', () => {
+  it('finds every string that is not a code, at any depth', () => {
+    const body = {
+      status: 'unavailable',
+      checks: {
+        database: { ok: false, error: 'check-failed' },
+        outbox: { ok: true, backlog: null, relay: { lastSendError: 'Connection to localhost:9092 refused' } },
+        consumer: { ok: true, state: 'connecting', partitions: [0, 1], topics: ['prod.user_register'] },
+      },
+    }
+    expect(readinessInternals(body)).toEqual(['Connection to localhost:9092 refused', 'prod.user_register'])
+  })
+
+  it('finds none in flags, counts and codes', () => {
+    expect(
+      readinessInternals({ status: 'ok', checks: { database: { ok: true, paused: [], lag: 3 } } }),
+    ).toEqual([])
+  })
+})
