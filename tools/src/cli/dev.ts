@@ -89,6 +89,7 @@ runCli(async () => {
   user-service     ${user}      docs ${user}/docs
   profile-service  ${profile}      docs ${profile}/docs
   Kafka            ${system.kafkaBrokers}
+  metrics          ${system.userService.metricsUrl}/metrics  ${system.profileService.metricsUrl}/metrics
 
 Try it: open ${frontend.url} in a browser, or
   curl -s -X POST ${user}/user/register -H 'content-type: application/json' \\

@@ -1,5 +1,6 @@
 // What every test (tools, the services, end to end) and the benchmark share. The benchmark runs
 // outside vitest and imports the modules it needs directly: this file pulls in vitest's inject.
+export { addressesOfOneSlash64 } from './addresses.ts'
 export {
   Databases,
   type ProfileCounts,

@@ -1,19 +1,22 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { Env, ZodFastify } from '@kafka-ref/service-kit'
 import {
   PROBLEM_CONTENT_TYPE,
   PROFILE_MAX_WAIT_MS,
   type UserRegisterEventV1,
 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
+import {
+  addressesOfOneSlash64,
+  createTestDatabase,
+  useHarness,
+  userRegisterEvent,
+  waitFor,
+} from '@kafka-ref/tools/testing'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { applyUserRegisteredBatch } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, startApp } from '../helpers.ts'
 
 const TAG = 'routes'
-
-/** The low 64 bits of an IPv6 address, at random: a host picking a new address per request. */
-const randomInterfaceId = () => randomBytes(8).toString('hex').match(/..../g)!.join(':')
 
 // The HTTP side only: events are applied directly, as the consumer would.
 describe('GET /profile/:id', () => {
@@ -172,8 +175,8 @@ describe('GET /profile/:id', () => {
     const app = await start({ PROFILE_RATE_LIMIT_MAX: '20' })
     const from = (remoteAddress: string) => app.inject({ url: `/profile/${randomUUID()}`, remoteAddress })
     const statuses: number[] = []
-    for (let i = 0; i < 300; i++)
-      statuses.push((await from(`2001:db8:5:6:${randomInterfaceId()}`)).statusCode)
+    for (const address of addressesOfOneSlash64(300, '2001:db8:5:6'))
+      statuses.push((await from(address)).statusCode)
     expect(statuses.slice(0, 20)).toEqual(Array(20).fill(404))
     expect(new Set(statuses.slice(20))).toEqual(new Set([429]))
     expect((await from('2001:db8:5:7::1')).statusCode).toBe(404)

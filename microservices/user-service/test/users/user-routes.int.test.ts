@@ -1,12 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { EventHeaders, PROBLEM_CONTENT_TYPE, RegisterUserResponse } from '@kafka-ref/shared-contracts'
-import { LogCapture } from '@kafka-ref/tools/testing'
+import { addressesOfOneSlash64, LogCapture } from '@kafka-ref/tools/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, register, registration, startApp, type TestContext } from '../helpers.ts'
-
-/** The low 64 bits of an IPv6 address, at random: a host picking a new address per request. */
-const randomInterfaceId = () => randomBytes(8).toString('hex').match(/..../g)!.join(':')
 
 let context: TestContext
 let app: ZodFastify
@@ -251,8 +248,8 @@ describe('rate limit', () => {
       limited.inject({ method: 'POST', url: '/user/register', payload: registration(), remoteAddress })
     try {
       const statuses: number[] = []
-      for (let i = 0; i < 300; i++)
-        statuses.push((await from(`2001:db8:5:6:${randomInterfaceId()}`)).statusCode)
+      for (const address of addressesOfOneSlash64(300, '2001:db8:5:6'))
+        statuses.push((await from(address)).statusCode)
       expect(statuses.slice(0, 20)).toEqual(Array(20).fill(201))
       expect(new Set(statuses.slice(20))).toEqual(new Set([429]))
       expect((await from('2001:db8:5:7::1')).statusCode).toBe(201)
