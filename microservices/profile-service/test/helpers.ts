@@ -4,6 +4,7 @@ import {
   createTestDatabase,
   createTestTopics,
   type Harness,
+  IN_PROCESS_APP_ENV,
   LogCapture,
   TestProducer,
   testKafkaBrokers,
@@ -22,19 +23,13 @@ export const PARTITIONS = 3
 /** What the group has committed on a partition where it committed nothing. */
 export const NO_OFFSET = -1001
 
-/**
- * For an app the tests build and inject into: `GET /metrics` on the app itself (no port of its own
- * to bind), and readiness and the lag refreshed often, so a test waits little for them.
- */
-export const IN_PROCESS_ENV = { METRICS_PORT: '0', STATUS_REFRESH_MS: '100' } as const
-
 /** An app that serves HTTP only: the consumer is off, so no broker is ever contacted. */
 export const httpOnlyEnv = (databaseUrl: string): Env => ({
   DATABASE_URL: databaseUrl,
   KAFKA_BROKERS: 'unused:9092',
   LOG_LEVEL: 'silent',
   CONSUMER_ENABLED: 'false',
-  ...IN_PROCESS_ENV,
+  ...IN_PROCESS_APP_ENV,
 })
 
 export interface TestContext {
@@ -80,7 +75,7 @@ export async function createTestContext(
       CONSUMER_RETRY_MAX_MS: '500',
       CONSUMER_POLL_TIMEOUT_MS: '200',
       SHUTDOWN_TIMEOUT_MS: '10000',
-      ...IN_PROCESS_ENV,
+      ...IN_PROCESS_APP_ENV,
     },
     brokers,
     topic,

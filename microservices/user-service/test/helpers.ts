@@ -13,6 +13,7 @@ import {
   createTestDatabase,
   createTestTopics,
   headersOf,
+  IN_PROCESS_APP_ENV,
   LogCapture,
   type TestConsumer,
   testKafkaBrokers,
@@ -22,12 +23,6 @@ import type { Message } from 'node-rdkafka'
 import { buildApp } from '../src/app.ts'
 import { parseConfig } from '../src/config.ts'
 import type { OutboxMessage } from '../src/outbox/outbox-repository.ts'
-
-/**
- * For an app the tests build and inject into: `GET /metrics` on the app itself (no port of its own
- * to bind), and readiness and the status metrics refreshed often, so a test waits little for them.
- */
-export const IN_PROCESS_ENV = { METRICS_PORT: '0', STATUS_REFRESH_MS: '100' } as const
 
 /** What one integration test file needs: its own database and its own topic namespace. */
 
@@ -52,7 +47,7 @@ export async function createTestContext({ topics = false, brokers = testKafkaBro
     OUTBOX_ENABLED: 'false',
     OUTBOX_POLL_INTERVAL_MS: '250',
     REGISTER_RATE_LIMIT_MAX: '10000',
-    ...IN_PROCESS_ENV,
+    ...IN_PROCESS_APP_ENV,
   }
   return { env, topic, brokers } satisfies TestContext
 }

@@ -36,6 +36,7 @@ export { runSchemathesis, type SchemathesisOptions, type SchemathesisResult } fr
 export {
   type CreateWorldOptions,
   createWorld,
+  IN_PROCESS_APP_ENV,
   jsonLines,
   PARTITIONS,
   type RunningWorld,

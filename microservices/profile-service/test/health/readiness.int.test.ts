@@ -2,6 +2,7 @@ import { encode, namespaced, Topics } from '@kafka-ref/shared-contracts'
 import {
   createTestDatabase,
   createTestTopics,
+  IN_PROCESS_APP_ENV,
   TestProducer,
   testKafkaBrokers,
   uniqueName,
@@ -10,7 +11,7 @@ import {
   waitFor,
 } from '@kafka-ref/tools/testing'
 import { describe, expect, it } from 'vitest'
-import { IN_PROCESS_ENV, startApp } from '../helpers.ts'
+import { startApp } from '../helpers.ts'
 
 describe('readiness', () => {
   const harness = useHarness()
@@ -33,7 +34,7 @@ describe('readiness', () => {
       KAFKA_TOPIC_NAMESPACE: namespace,
       LOG_LEVEL: 'silent',
       CONSUMER_POLL_TIMEOUT_MS: '200',
-      ...IN_PROCESS_ENV,
+      ...IN_PROCESS_APP_ENV,
     }
     const first = await startApp(harness, env)
     await waitFor(() => first.consumer.assignments.length === 1, { description: 'first holds the partition' })
