@@ -37,8 +37,8 @@ export interface BaseAppOptions {
   trustProxy?: false | readonly string[]
   /**
    * The rate limit's client key (`RATE_LIMIT_IPV6_PREFIX`): an IPv6 client is counted by its
-   * network of this prefix length (the library's default: 64), so one host cannot spread requests over the
-   * addresses of its /64; IPv4 (also IPv4-mapped IPv6) by the full address.
+   * network of this prefix length (the library's default: 64), so one host cannot spread requests
+   * over the addresses of its /64; IPv4 (also IPv4-mapped IPv6) by the full address.
    */
   rateLimit?: { ipv6PrefixLength: number }
   /**
