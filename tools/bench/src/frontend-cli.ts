@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { launchChromium } from '@kafka-ref/tools/browser/chromium'
-import { runCli } from '@kafka-ref/tools/cli/run-cli'
+import { runCli, UsageError } from '@kafka-ref/tools/cli/run-cli'
 import { startKafka } from '@kafka-ref/tools/kafka/broker'
 import { startPostgres } from '@kafka-ref/tools/postgres/server'
 import { type BuiltFile, startSystemWithPage } from '@kafka-ref/tools/system/frontend'
@@ -12,10 +11,15 @@ import { repoRoot } from '@kafka-ref/tools/util/repo-root'
 import type { Browser } from 'playwright-core'
 import { summarize } from './report/stats.ts'
 
-// Usage: pnpm bench:frontend [--runs 20] [--hash-cost N]
-// What a person waits for: submit in the registration page → profile card shown, in Chromium,
-// against the whole system with production settings (its own broker, PostgreSQL and services).
-// Also prints the page's bundle size. Not part of the tests.
+const cli = {
+  command: 'pnpm bench:frontend',
+  options: { runs: { type: 'string', default: '20' }, 'hash-cost': { type: 'string' } },
+  help: `What a person waits for: submit in the registration page → profile card shown, in Chromium,
+against the whole system with production settings (its own broker, PostgreSQL and services).
+Also prints the page's bundle size. Not part of the tests.
+  --runs N        measured runs, after 2 warm-up ones (default 20)
+  --hash-cost N   the services' PASSWORD_HASH_COST (default theirs, 17)`,
+} as const
 
 /** Written by the page (frontend/src/main.ts) once the profile is on screen. */
 const MEASURE = 'register:submit-to-profile'
@@ -30,12 +34,10 @@ interface Run {
   profileMs: number
 }
 
-runCli(async () => {
-  const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '20' }, 'hash-cost': { type: 'string' } },
-  })
+runCli(cli, async (values) => {
   const runs = Number(values.runs)
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`Invalid --runs '${values.runs}'`)
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new UsageError(`invalid --runs '${values.runs}': a whole number, 1 or more`)
   const hashCost = values['hash-cost']
   const log = (message: string) => process.stderr.write(`[bench:frontend] ${message}\n`)
 

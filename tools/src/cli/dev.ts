@@ -1,12 +1,18 @@
-import { parseArgs } from 'node:util'
 import { prettyFactory } from 'pino-pretty'
 import { FrontendServer } from '../system/frontend.ts'
 import { startSystem } from '../system/start-system.ts'
-import { portOption, runCli, seconds, stopOnSignal } from './run-cli.ts'
+import { portOption, runCli, seconds, stopOnSignal, UsageError } from './run-cli.ts'
 
-// Usage: pnpm dev [--partitions 3]
-// Environment: KAFKA_PORT / POSTGRES_PORT (local servers' ports, default 9092 / 5432), KAFKA_BROKERS (use that cluster), USER_DATABASE_URL + PROFILE_DATABASE_URL (use those
-// databases), FRONTEND_PORT (the page, default 5173), LOG_LEVEL, CORS_ORIGINS, DEV_RAW_LOGS=1 (JSON logs instead of pretty ones).
+const cli = {
+  command: 'pnpm dev',
+  options: { partitions: { type: 'string' } },
+  help: `The whole system: local Kafka and PostgreSQL (data in .data/, kept), the topics, both services and the page.
+  --partitions N   partitions of user_register (default USER_REGISTER_PARTITIONS, else 3)
+Environment: KAFKA_PORT / POSTGRES_PORT (local servers' ports, default 9092 / 5432), KAFKA_BROKERS (use that
+cluster), USER_DATABASE_URL + PROFILE_DATABASE_URL (use those databases), FRONTEND_PORT (the page, default 5173),
+LOG_LEVEL, CORS_ORIGINS, DEV_RAW_LOGS=1 (JSON logs instead of pretty ones).`,
+} as const
+
 const COLORS: Record<string, string> = {
   'user-service': '\x1b[36m',
   'profile-service': '\x1b[35m',
@@ -18,12 +24,14 @@ function print(text: string, label: string): void {
   console.log(`${COLORS[label] ?? ''}[${label}]${RESET} ${text}`)
 }
 
-runCli(async () => {
+runCli(cli, async (values) => {
   const started = Date.now()
-  const { values } = parseArgs({ options: { partitions: { type: 'string' } }, strict: false })
-  const partitions = Number(values.partitions ?? process.env.USER_REGISTER_PARTITIONS ?? 3)
-  if (!Number.isInteger(partitions) || partitions < 1)
-    throw new Error(`Invalid partition count '${partitions}'`)
+  const raw = values.partitions ?? process.env.USER_REGISTER_PARTITIONS ?? '3'
+  const partitions = Number(raw)
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    const from = values.partitions === undefined ? 'USER_REGISTER_PARTITIONS' : '--partitions'
+    throw new UsageError(`invalid partition count '${raw}' (from ${from}): a whole number, 1 or more`)
+  }
 
   const frontendPort = portOption('FRONTEND_PORT', 5173)
   const pretty = process.env.DEV_RAW_LOGS
@@ -38,7 +46,7 @@ runCli(async () => {
     partitions,
     // Fixed ports, so clients and a second terminal can rely on them; the CLIs use the same ones.
     kafkaPort: portOption('KAFKA_PORT', 9092),
-    postgresPort: Number(process.env.POSTGRES_PORT ?? 5432),
+    postgresPort: portOption('POSTGRES_PORT', 5432),
     env: {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       // The page calls both services cross-origin, from either spelling of its address.
@@ -88,7 +96,7 @@ runCli(async () => {
   frontend         ${frontend.url}      register and see the profile
   user-service     ${user}      docs ${user}/docs
   profile-service  ${profile}      docs ${profile}/docs
-  Kafka            ${system.kafkaBrokers}
+  Kafka            ${system.kafkaBrokers}${system.postgres ? `\n  PostgreSQL       ${system.postgres.url}` : ''}
   metrics          ${system.userService.metricsUrl}/metrics  ${system.profileService.metricsUrl}/metrics
 
 Try it: open ${frontend.url} in a browser, or

@@ -1,13 +1,20 @@
-import { parseArgs } from 'node:util'
 import { formatReport, runFaults } from '../faults/fault-run.ts'
 import { parseSeed } from '../faults/random.ts'
-import { runCli } from './run-cli.ts'
+import { runCli, UsageError } from './run-cli.ts'
 
-// Usage: pnpm test:faults [--runs 3] [--seed N]   (FAULT_SEED=N replays one run)
-runCli(async () => {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, seed: { type: 'string' } } })
+const cli = {
+  command: 'pnpm test:faults',
+  options: { runs: { type: 'string' }, seed: { type: 'string' } },
+  help: `The fault run: the system under random faults, then every registration checked.
+  --runs N   runs with random seeds (default 3)
+  --seed N   one run with that seed (or FAULT_SEED=N), to replay a failed one`,
+} as const
+
+runCli(cli, async (values) => {
   const given = values.seed ?? process.env.FAULT_SEED
   const runs = given ? 1 : Number(values.runs ?? 3)
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new UsageError(`invalid --runs '${values.runs}': a whole number, 1 or more`)
   let failed = 0
   for (let i = 0; i < runs; i++) {
     const seed = parseSeed(given)

@@ -5,10 +5,16 @@ import { requireJava } from '../kafka/requirements.ts'
 import { repoRoot } from '../util/repo-root.ts'
 import { portOption, runCli, seconds, stopOnSignal } from './run-cli.ts'
 
-// Usage: pnpm kafka:start [--port 9092]   (or KAFKA_PORT=9092). Data stays in <repo>/.data/kafka.
-runCli(async () => {
+const cli = {
+  command: 'pnpm kafka:start',
+  options: { port: { type: 'string' } },
+  help: `A local Kafka broker in the foreground (Ctrl-C stops it); data stays in <repo>/.data/kafka.
+  --port N   the broker's port (default KAFKA_PORT, else 9092); the controller's is N + 1`,
+} as const
+
+runCli(cli, async (values) => {
   const started = Date.now()
-  const port = portOption('KAFKA_PORT', 9092)
+  const port = portOption('KAFKA_PORT', 9092, values.port)
   await requireJava()
   if (!(await kafkaJarsCached())) {
     console.log('Downloading the Apache Kafka jars with Maven (first start only)...')

@@ -3,10 +3,17 @@ import { startPostgres } from '../postgres/server.ts'
 import { repoRoot } from '../util/repo-root.ts'
 import { portOption, runCli, seconds, stopOnSignal } from './run-cli.ts'
 
-// Usage: pnpm postgres:start [--port 5432]   (or POSTGRES_PORT=5432). Data stays in <repo>/.data/postgres.
-runCli(async () => {
+const cli = {
+  command: 'pnpm postgres:start',
+  options: { port: { type: 'string' } },
+  help: `A local PostgreSQL server in the foreground (Ctrl-C stops it); data stays in <repo>/.data/postgres.
+Prints the superuser's URL; its password is random, kept in the data folder (kafka-ref-password, mode 0600).
+  --port N   the server's port (default POSTGRES_PORT, else 5432)`,
+} as const
+
+runCli(cli, async (values) => {
   const started = Date.now()
-  const port = portOption('POSTGRES_PORT', 5432)
+  const port = portOption('POSTGRES_PORT', 5432, values.port)
   const postgres = await startPostgres({
     dataDir: join(repoRoot(), '.data', 'postgres'),
     port,

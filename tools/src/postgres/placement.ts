@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { existsSync, lstatSync, statSync } from 'node:fs'
-import { chmod, chown, cp, mkdir, readdir, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import { chmod, cp, lchown, mkdir, readdir, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { ToolError } from '../util/tool-error.ts'
 import type { PostgresBinaries } from './binaries.ts'
@@ -112,6 +112,7 @@ export async function placeDataDir(requested: string, account: ServerAccount | u
     await symlink(real, requested)
   }
   await mkdir(real, { recursive: true, mode: 0o700 })
-  await chown(real, account.uid, account.gid)
+  // lchown: were `real` swapped for a symlink meanwhile, the link is all that changes hands.
+  await lchown(real, account.uid, account.gid)
   return real
 }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { freePort } from '../util/free-port.ts'
@@ -10,6 +10,15 @@ import { ToolError } from '../util/tool-error.ts'
 import { waitForExit } from '../util/wait-for-exit.ts'
 import { initdbPath, type PostgresBinaries, packagedBinaries, postgresPath } from './binaries.ts'
 import { createDatabase, describeServer } from './create-database.ts'
+import {
+  newPassword,
+  PASSWORD_FILE,
+  readPassword,
+  replaceWellKnownPassword,
+  savePassword,
+  WELL_KNOWN_PASSWORD,
+  writeInitdbPasswordFile,
+} from './password.ts'
 import { placeBinaries, placeDataDir } from './placement.ts'
 import { type ServerAccount, serverAccount } from './server-account.ts'
 
@@ -27,7 +36,10 @@ export interface StartPostgresOptions {
 }
 
 export interface LocalPostgres {
-  /** `postgres://postgres:password@127.0.0.1:<port>/postgres` — superuser, admin database. */
+  /**
+   * `postgres://postgres:<password>@127.0.0.1:<port>/postgres` — superuser, admin database. The
+   * password is random per data folder and kept in it (PASSWORD_FILE, mode 0600).
+   */
   url: string
   port: number
   /** Server version, e.g. `18.1`. */
@@ -42,7 +54,7 @@ export interface LocalPostgres {
 }
 
 const USER = 'postgres'
-const PASSWORD = 'password'
+const INVALID_PASSWORD = '28P01'
 
 // Servers still running when Node exits get a fast shutdown request, so none keeps its port.
 const running = new Set<ChildProcess>()
@@ -93,17 +105,12 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; error?: Err
   })
 }
 
-async function initdb(run: Run): Promise<void> {
-  // initdb reads the superuser password from a file the server account must be able to read; it
-  // sits in a private folder beside the data folder (a place that account can already reach).
-  const secrets = await mkdtemp(join(dirname(run.dataDir), '.initdb-'))
-  const passwordFile = join(secrets, 'password')
+/** A new data folder whose superuser has a random password, kept in the folder; returns it. */
+async function initdb(run: Run): Promise<string> {
+  const password = newPassword()
+  // initdb reads the superuser password from a file the server account must be able to read.
+  const passwordFile = await writeInitdbPasswordFile(run.dataDir, password, run.account)
   try {
-    await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 })
-    if (run.account) {
-      await chown(secrets, run.account.uid, run.account.gid)
-      await chown(passwordFile, run.account.uid, run.account.gid)
-    }
     const child = spawnServerProgram(run, initdbPath(run.binaries), [
       `--pgdata=${run.dataDir}`,
       `--username=${USER}`,
@@ -119,13 +126,24 @@ async function initdb(run: Run): Promise<void> {
     const { code, error } = await exitOf(child)
     if (error) throw failure(run, 'initdb', `cannot run ${initdbPath(run.binaries)}: ${error.message}`)
     if (code !== 0) throw failure(run, 'initdb', `exit code ${code}`)
+    await savePassword(run.dataDir, password, run.account)
+    return password
   } finally {
-    await rm(secrets, { recursive: true, force: true })
+    await rm(dirname(passwordFile), { recursive: true, force: true })
   }
 }
 
-/** Resolves once the server answers a query; rejects as soon as it exits or fails to spawn. */
-async function waitUntilReady(run: Run, child: ChildProcess, url: string, timeoutMs: number) {
+/**
+ * Resolves once the server answers a query; rejects as soon as it exits or fails to spawn, or
+ * refuses the password (with `refused` as the reason).
+ */
+async function waitUntilReady(
+  run: Run,
+  child: ChildProcess,
+  url: string,
+  timeoutMs: number,
+  refused: string,
+) {
   let exited: { code: number | null; error?: Error } | undefined
   void exitOf(child).then((result) => {
     exited = result
@@ -140,6 +158,7 @@ async function waitUntilReady(run: Run, child: ChildProcess, url: string, timeou
     try {
       return await describeServer(url)
     } catch (error) {
+      if ((error as { code?: string }).code === INVALID_PASSWORD) throw failure(run, 'start', refused)
       lastError = (error as Error).message
     }
   }
@@ -163,7 +182,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const dataDir = await placeDataDir(requested, account)
   const run: Run = { binaries, account, dataDir, logs: [] }
 
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdb(run)
+  let password = existsSync(join(dataDir, 'PG_VERSION')) ? await readPassword(dataDir) : await initdb(run)
 
   const child = spawnServerProgram(run, postgresPath(binaries), [
     '-D',
@@ -179,16 +198,30 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   running.add(child)
   child.once('exit', () => running.delete(child))
   const cancelGuard = child.pid !== undefined ? guardAgainstOrphan(child.pid, 'INT') : undefined
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`
+  const urlWith = (secret: string) => `postgres://${USER}:${secret}@127.0.0.1:${port}/postgres`
+  const passwordFile = join(dataDir, PASSWORD_FILE)
+  const cleanSlate = `or delete ${requested} for a clean slate (its data is lost)`
   let version: string
   try {
-    ;({ version } = await waitUntilReady(run, child, url, options.readyTimeoutMs ?? 30_000))
+    ;({ version } = await waitUntilReady(
+      run,
+      child,
+      // Without a password file, the folder is from before the password was random: it still has
+      // the well-known one, replaced below.
+      urlWith(password ?? WELL_KNOWN_PASSWORD),
+      options.readyTimeoutMs ?? 30_000,
+      password
+        ? `its superuser refuses the password in ${passwordFile}; put the right one there, ${cleanSlate}`
+        : `the data folder has no ${PASSWORD_FILE} and its superuser refuses the old well-known password; write that superuser's password into ${passwordFile} (mode 0600), ${cleanSlate}`,
+    ))
+    password ??= await replaceWellKnownPassword(urlWith(WELL_KNOWN_PASSWORD), dataDir, account)
   } catch (error) {
     child.kill('SIGKILL')
     cancelGuard?.()
     throw error
   }
 
+  const url = urlWith(password)
   let stopped = false
   return {
     url,

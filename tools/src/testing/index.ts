@@ -53,5 +53,12 @@ export {
   testDatabaseAdminUrl,
   testKafkaBrokers,
 } from './shared-servers.ts'
+export {
+  type ChunkFilter,
+  type ConnectionFilters,
+  startTcpProxy,
+  type TcpProxy,
+  type TcpProxyOptions,
+} from './tcp-proxy.ts'
 export { uniqueName } from './unique-name.ts'
 export { type WaitForOptions, waitFor } from './wait-for.ts'

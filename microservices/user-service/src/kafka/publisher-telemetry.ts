@@ -3,36 +3,35 @@ import {
   createHistogram,
   endSpansAfter,
   MessagingAttributes as Messaging,
+  type MetricsRegistry,
   type Tracing,
   traceContextFrom,
 } from '@kafka-ref/service-kit'
 import { EventHeaders } from '@kafka-ref/shared-contracts'
 import { propagation, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api'
-import type { FastifyInstance } from 'fastify'
-import fp from 'fastify-plugin'
 import { metricDefinitions } from '../metrics/definitions.ts'
 import type { OutboxMessage } from '../outbox/outbox-repository.ts'
-import type { EventProducer } from './producer-plugin.ts'
+import type { OutboxPublisher } from '../outbox/publisher.ts'
 
-export interface ProducerTelemetryOptions {
+export interface PublisherTelemetryOptions {
+  registry: MetricsRegistry
   tracing: Tracing
   /** Topic → the name spans use for it (the topic without its namespace). */
   destinations: Record<string, string>
 }
 
-type Publish = EventProducer['publish']
+type Publish = OutboxPublisher['publish']
 
 /**
- * Times and counts the relay's produce calls and, with tracing on, gives each event a
- * `send <topic>` producer span, a child of the trace context stored with its outbox row (the
- * request that registered the user). The span's own context replaces the event's `traceparent`
- * header, as Kafka instrumentations do, so the consumer's span follows the send; the CloudEvent
- * keeps the context it was created in. Wraps `app.eventProducer`, so the relay knows nothing of it.
+ * The relay's publisher, timed and counted and, with tracing on, giving each event a `send <topic>`
+ * producer span, a child of the trace context stored with its outbox row (the request that
+ * registered the user). The span's own context replaces the event's `traceparent` header, as Kafka
+ * instrumentations do, so the consumer's span follows the send; the CloudEvent keeps the context
+ * it was created in. app.ts wraps the producer in it where it builds the relay.
  */
-async function producerTelemetryPlugin(app: FastifyInstance, options: ProducerTelemetryOptions) {
-  const inner = app.eventProducer
-  const duration = createHistogram(app.metricsRegistry, metricDefinitions.batchDuration)
-  const retries = createCounter(app.metricsRegistry, metricDefinitions.publishRetries)
+export function withTelemetry(inner: OutboxPublisher, options: PublisherTelemetryOptions): OutboxPublisher {
+  const duration = createHistogram(options.registry, metricDefinitions.batchDuration)
+  const retries = createCounter(options.registry, metricDefinitions.publishRetries)
   // The messages of failed calls: the relay resends the very same objects.
   let failed = new WeakSet<OutboxMessage>()
 
@@ -51,7 +50,7 @@ async function producerTelemetryPlugin(app: FastifyInstance, options: ProducerTe
     }
   }
   const publish = options.tracing.enabled ? traced(timed, options.destinations) : timed
-  app.eventProducer = { publish, isConnected: () => inner.isConnected() }
+  return { publish, interrupt: () => inner.interrupt() }
 }
 
 function traced(publish: Publish, destinations: Record<string, string>): Publish {
@@ -89,8 +88,3 @@ function traced(publish: Publish, destinations: Record<string, string>): Publish
     await endSpansAfter(spans, () => publish(sent))
   }
 }
-
-export default fp(producerTelemetryPlugin, {
-  name: 'event-producer-telemetry',
-  dependencies: ['event-producer', 'metrics'],
-})
