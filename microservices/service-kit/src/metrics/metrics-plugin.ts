@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyMetricsModule from 'fastify-metrics'
 import fp from 'fastify-plugin'
 import { HTTP_REQUEST_DURATION, METRICS_PATH } from './metric-definitions.ts'
+import { sharedRender } from './shared-render.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,10 +22,6 @@ export interface MetricsPluginOptions {
 
 // A CommonJS module whose plugin is its `default` export.
 const fastifyMetrics = fastifyMetricsModule.default
-
-async function serve(registry: Registry, reply: FastifyReply) {
-  return reply.type(registry.contentType).send(await registry.metrics())
-}
 
 /**
  * Prometheus metrics of an app: request durations by route and status (fastify-metrics, on
@@ -59,6 +56,7 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsPluginOptions
 
   // With a port of its own, the entry point serves the registry there (see metrics-server.ts).
   if (options.port !== 0) return
+  const render = sharedRender(registry)
   app.get(
     METRICS_PATH,
     {
@@ -66,7 +64,8 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsPluginOptions
       schema: { hide: true },
       config: { rateLimit: false, otel: false, pressureHandler: () => undefined },
     },
-    (_request: FastifyRequest, reply: FastifyReply) => serve(registry, reply),
+    async (_request: FastifyRequest, reply: FastifyReply) =>
+      reply.type(registry.contentType).send(await render()),
   )
 }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { METRICS_PATH } from './metric-definitions.ts'
 // For the type of `app.metricsRegistry` only: nothing of the plugin is loaded.
 import type {} from './metrics-plugin.ts'
+import { sharedRender } from './shared-render.ts'
 
 export interface MetricsServer {
   /** The port it listens on. */
@@ -20,12 +21,13 @@ export async function listenMetrics(
   { host, port }: { host: string; port: number },
 ): Promise<MetricsServer> {
   const registry = app.metricsRegistry
+  const render = sharedRender(registry)
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== METRICS_PATH) {
       response.writeHead(404).end()
       return
     }
-    registry.metrics().then(
+    render().then(
       (body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body),
       (err: Error) => {
         app.log.error({ err }, 'collecting metrics failed')
