@@ -18,6 +18,8 @@ export function healthRoutes(app: ZodFastify, { relayEnabled, intervalMs }: Heal
   registerHealth(app, {
     intervalMs,
     checks: {
+      // On the registrations' own pool, which is what readiness vouches for: one `select 1` per
+      // refresh, however many probes there are.
       database: async () => ({ ok: await checkDatabase(app.db) }),
       outbox: async () => {
         const status = app.outboxStatus.value
