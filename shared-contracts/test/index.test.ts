@@ -53,6 +53,7 @@ const PUBLIC_API = [
   'envelopeOf',
   'jsonSchemas',
   'namespaced',
+  'readHeader',
   'serializeJsonSchema',
   'withoutInvalidTraceContext',
 ]

@@ -47,13 +47,13 @@ export interface TestContext {
 
 /**
  * A fresh database and topic namespace (the topics are created up front), a producer and a
- * database connection, all closed after the test.
+ * database connection, all closed after the test. `brokers`: a broker of the test's own (one it
+ * stops), instead of the shared one.
  */
 export async function createTestContext(
   harness: Harness,
-  { databaseUrl }: { databaseUrl?: string } = {},
+  { databaseUrl, brokers = testKafkaBrokers() }: { databaseUrl?: string; brokers?: string } = {},
 ): Promise<TestContext> {
-  const brokers = testKafkaBrokers()
   const namespace = `${uniqueName('profile-service')}.`
   const topic = namespaced(Topics.userRegister, namespace)
   const deadLetterTopic = namespaced(Topics.userRegisterDeadLetter, namespace)

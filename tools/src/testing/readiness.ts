@@ -1,5 +1,8 @@
-/** A stable code: lowercase words joined by `-` (`ok`, `unavailable`, `check-failed`, `connecting`). */
-const CODE = /^[a-z]+(-[a-z]+)*$/
+/**
+ * A stable code: lowercase words joined by `-` (`ok`, `unavailable`, `check-failed`, `connecting`),
+ * or a librdkafka error code (`ERR__TRANSPORT`). Not a topic (`user_register`), a host or a sentence.
+ */
+const CODE = /^([a-z]+(-[a-z]+)*|[A-Z][A-Z0-9_]*)$/
 
 /**
  * The string values of a readiness body that are not stable codes: host names, topic names, error

@@ -8,15 +8,17 @@ describe('readinessInternals', () => {
       checks: {
         database: { ok: false, error: 'check-failed' },
         outbox: { ok: true, backlog: null, relay: { lastSendError: 'Connection to localhost:9092 refused' } },
-        consumer: { ok: true, state: 'connecting', partitions: [0, 1], topics: ['prod.user_register'] },
+        consumer: { ok: true, state: 'connecting', partitions: [0, 1], topics: ['user_register'] },
       },
     }
-    expect(readinessInternals(body)).toEqual(['Connection to localhost:9092 refused', 'prod.user_register'])
+    expect(readinessInternals(body)).toEqual(['Connection to localhost:9092 refused', 'user_register'])
   })
 
-  it('finds none in flags, counts and codes', () => {
-    expect(
-      readinessInternals({ status: 'ok', checks: { database: { ok: true, paused: [], lag: 3 } } }),
-    ).toEqual([])
+  it('finds none in flags, counts and codes, librdkafka error codes included', () => {
+    const body = {
+      status: 'ok',
+      checks: { database: { ok: true }, consumer: { ok: true, paused: [], lastError: 'ERR__TRANSPORT' } },
+    }
+    expect(readinessInternals(body)).toEqual([])
   })
 })
