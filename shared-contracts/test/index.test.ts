@@ -8,6 +8,7 @@ import * as contracts from '../src/index.ts'
 const PUBLIC_API = [
   'ASYNCAPI_FILE',
   'ConsumerGroups',
+  'DEFAULT_PARTITIONS',
   'DeadLetterHeaders',
   'DecodeError',
   'DecodeErrorReasons',
@@ -55,6 +56,7 @@ const PUBLIC_API = [
   'namespaced',
   'readHeader',
   'serializeJsonSchema',
+  'systemTopics',
   'withoutInvalidTraceContext',
 ]
 

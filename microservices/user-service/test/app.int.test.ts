@@ -1,5 +1,5 @@
 import type { ZodFastify } from '@kafka-ref/service-kit'
-import { waitFor } from '@kafka-ref/tools/testing'
+import { waitFor } from '@kafka-ref/testkit'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, register, registration, startApp, type TestContext } from './helpers.ts'
 

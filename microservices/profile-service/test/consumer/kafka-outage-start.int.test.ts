@@ -1,7 +1,7 @@
+import { type LocalKafka, startKafka } from '@kafka-ref/local-servers'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { encode } from '@kafka-ref/shared-contracts'
-import { type LocalKafka, startKafka } from '@kafka-ref/tools'
-import { scrapeMetrics, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
+import { scrapeMetrics, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, startApp } from '../helpers.ts'
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createTestDatabase, useHarness, waitFor } from '@kafka-ref/tools/testing'
+import { createTestDatabase, useHarness, waitFor } from '@kafka-ref/testkit'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { Indexes } from '../../src/db/schema.ts'

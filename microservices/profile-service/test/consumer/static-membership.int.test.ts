@@ -1,6 +1,6 @@
+import { createAdmin } from '@kafka-ref/local-servers'
 import { encode } from '@kafka-ref/shared-contracts'
-import { createAdmin } from '@kafka-ref/tools/kafka/admin'
-import { LogCapture, scrapeMetrics, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
+import { LogCapture, scrapeMetrics, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
 import { countRows, createTestContext, PARTITIONS, startApp } from '../helpers.ts'
 

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type LocalPostgres, startPostgres } from '@kafka-ref/local-servers'
 import { encode } from '@kafka-ref/shared-contracts'
-import { type LocalPostgres, startPostgres } from '@kafka-ref/tools'
 import {
   readinessInternals,
   type Scrape,
@@ -10,7 +10,7 @@ import {
   useHarness,
   userRegisterEvent,
   waitFor,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, PARTITIONS, startApp } from '../helpers.ts'
 

@@ -1,4 +1,4 @@
-import { addressesOfOneSlash64 } from '@kafka-ref/tools/testing'
+import { addressesOfOneSlash64 } from '@kafka-ref/testkit'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BaseAppOptions } from '../../src/index.ts'

@@ -1,4 +1,4 @@
-import { LogCapture, waitFor } from '@kafka-ref/tools/testing'
+import { LogCapture, waitFor } from '@kafka-ref/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CHECK_FAILED, type HealthCheck, registerHealth, type ZodFastify } from '../../src/index.ts'
 import { createTestBaseApp } from '../helpers.ts'

@@ -1,4 +1,4 @@
-import { LogCapture, scrapeMetrics } from '@kafka-ref/tools/testing'
+import { LogCapture, scrapeMetrics } from '@kafka-ref/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createBaseApp, createCounter, registerHealth, type ZodFastify } from '../../src/index.ts'
 

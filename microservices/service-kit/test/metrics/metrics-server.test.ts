@@ -1,5 +1,5 @@
-import { scrapeMetrics } from '@kafka-ref/tools/testing'
-import { freePort } from '@kafka-ref/tools/util/free-port'
+import { freePort } from '@kafka-ref/local-servers'
+import { scrapeMetrics } from '@kafka-ref/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { listenMetrics, type MetricsServer, type ZodFastify } from '../../src/index.ts'
 import { createTestBaseApp } from '../helpers.ts'

@@ -1,4 +1,4 @@
-import { LogCapture, waitFor } from '@kafka-ref/tools/testing'
+import { LogCapture, waitFor } from '@kafka-ref/testkit'
 import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PeriodicSnapshot } from '../../src/index.ts'

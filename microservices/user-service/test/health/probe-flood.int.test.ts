@@ -1,4 +1,4 @@
-import { startKafka } from '@kafka-ref/tools'
+import { startKafka } from '@kafka-ref/local-servers'
 import {
   createWorld,
   paced,
@@ -7,7 +7,7 @@ import {
   useHarness,
   userRequests,
   withClient,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
 import { outboxMessage } from '../helpers.ts'
 

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type LocalKafka, type LocalPostgres, startKafka, startPostgres } from '@kafka-ref/local-servers'
 import type { ZodFastify } from '@kafka-ref/service-kit'
-import { type LocalKafka, type LocalPostgres, startKafka, startPostgres } from '@kafka-ref/tools'
-import { LogCapture, readinessInternals, waitFor } from '@kafka-ref/tools/testing'
+import { LogCapture, readinessInternals, waitFor } from '@kafka-ref/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, register, registration, startApp, type TestContext } from '../helpers.ts'
 
