@@ -18,7 +18,7 @@ const MIB = 1024 * 1024
  * generated from it: `pnpm docs:generate`); nothing else touches `process.env`.
  */
 export const envSchema = z.object({
-  ...commonEnv({ port: 3002 }),
+  ...commonEnv({ port: 3002, metricsPort: 9465 }),
   KAFKA_CLIENT_ID: z
     .string()
     .min(1)

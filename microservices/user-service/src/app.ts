@@ -12,6 +12,7 @@ import { healthRoutes } from './health/health-checks.ts'
 import producerPlugin from './kafka/producer-plugin.ts'
 import { withTelemetry } from './kafka/publisher-telemetry.ts'
 import userMetricsPlugin from './metrics/user-metrics-plugin.ts'
+import outboxStatusPlugin from './outbox/outbox-status-plugin.ts'
 import relayPlugin from './outbox/relay-plugin.ts'
 import { SERVICE_NAME } from './service-name.ts'
 import registrationPlugin from './users/registration-plugin.ts'
@@ -32,7 +33,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   })
   const topic = namespaced(Topics.userRegister, config.kafkaTopicNamespace)
 
-  // Registration order is start order; onClose runs in reverse: relay, then producer, then pool.
+  // Registration order is start order; onClose runs in reverse: the status counts, relay, then
+  // producer, then pool.
   await app.register(databasePlugin, {
     connectionString: config.databaseUrl,
     connection: config.databaseConnection,
@@ -53,10 +55,15 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       destinations: { [topic]: Topics.userRegister },
     }),
   })
+  await app.register(outboxStatusPlugin, {
+    connectionString: config.databaseUrl,
+    connection: config.databaseConnection,
+    intervalMs: config.statusRefreshMs,
+  })
   await app.register(registrationPlugin, { topic, passwordHash: config.registration.passwordHash })
   await app.register(userMetricsPlugin)
 
   userRoutes(app, { rateLimit: config.registration.rateLimit })
-  healthRoutes(app, { relayEnabled: config.outbox.enabled })
+  healthRoutes(app, { relayEnabled: config.outbox.enabled, intervalMs: config.statusRefreshMs })
   return app
 }

@@ -12,7 +12,7 @@ export const DEFAULT_OUTBOX_BATCH_SIZE = 500
  * generated from these descriptions); nothing else touches `process.env`.
  */
 export const envSchema = z.object({
-  ...commonEnv({ port: 3001 }),
+  ...commonEnv({ port: 3001, metricsPort: 9464 }),
   KAFKA_CLIENT_ID: z.string().min(1).default('user-service').describe('Kafka client id of the producer'),
   BODY_LIMIT_BYTES: envInt(16_384, { min: 1024 }).describe('Larger request bodies get a `413`'),
   REGISTER_RATE_LIMIT_MAX: envInt(20, { min: 1 }).describe(

@@ -1,5 +1,6 @@
 // The toolkit without vitest: clients, waits and checks for code that runs outside a test runner
 // (the benchmark, the fault run). The package entry (index.ts) adds what needs vitest.
+export { addressesOfOneSlash64 } from './addresses.ts'
 export {
   Databases,
   type ProfileCounts,
@@ -48,6 +49,7 @@ export {
   validateOpenApi,
 } from './openapi.ts'
 export { paced } from './pace.ts'
+export { readinessInternals } from './readiness.ts'
 export { runSchemathesis, type SchemathesisOptions, type SchemathesisResult } from './schemathesis.ts'
 export {
   type ChunkFilter,

@@ -6,6 +6,7 @@ export { Harness, useHarness } from './harness.ts'
 export {
   type CreateWorldOptions,
   createWorld,
+  IN_PROCESS_APP_ENV,
   jsonLines,
   type RunningWorld,
   type StartServiceOptions,

@@ -6,7 +6,13 @@ import {
   ProfileProblemCodes,
   type UserRegisterEventV1,
 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
+import {
+  addressesOfOneSlash64,
+  createTestDatabase,
+  useHarness,
+  userRegisterEvent,
+  waitFor,
+} from '@kafka-ref/testkit'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { applyUserRegisteredBatch } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, startApp } from '../helpers.ts'
@@ -187,6 +193,18 @@ describe('GET /profile/:id', () => {
     expect(limited.statusCode).toBe(429)
     expect(limited.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
     expect(limited.headers['retry-after']).toBeDefined()
+  })
+
+  it('IPv6: 300 reads from distinct addresses of one /64 share a bucket; a client elsewhere is served', async () => {
+    const app = await start({ PROFILE_RATE_LIMIT_MAX: '20' })
+    const from = (remoteAddress: string) => app.inject({ url: `/profile/${randomUUID()}`, remoteAddress })
+    const statuses: number[] = []
+    for (const address of addressesOfOneSlash64(300, '2001:db8:5:6'))
+      statuses.push((await from(address)).statusCode)
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(404))
+    expect(new Set(statuses.slice(20))).toEqual(new Set([429]))
+    expect((await from('2001:db8:5:7::1')).statusCode).toBe(404)
+    expect((await from('198.51.100.20')).statusCode).toBe(404)
   })
 
   it('serves health, readiness and the OpenAPI document', async () => {

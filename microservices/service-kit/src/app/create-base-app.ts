@@ -36,8 +36,17 @@ export interface BaseAppOptions {
    * and with it the rate limit's key, is then the nearest address that is not one of them.
    */
   trustProxy?: false | readonly string[]
-  /** Prometheus metrics (`METRICS_PORT`): on the app's port (`0`) or a port of its own; none if omitted. */
-  metrics?: { port: number; host: string }
+  /**
+   * The rate limit's client key (`RATE_LIMIT_IPV6_PREFIX`): an IPv6 client is counted by its
+   * network of this prefix length (the library's default: 64), so one host cannot spread requests
+   * over the addresses of its /64; IPv4 (also IPv4-mapped IPv6) by the full address.
+   */
+  rateLimit?: { ipv6PrefixLength: number }
+  /**
+   * Prometheus metrics (`METRICS_PORT`): `GET /metrics` on the app's port (`0`), or only in
+   * `app.metricsRegistry` for the entry point to serve on a port of its own; none if omitted.
+   */
+  metrics?: { port: number }
   /** Load shedding with `503 SERVICE_OVERLOADED` (`PRESSURE_*`); none if omitted. */
   pressure?: PressureOptions
   /** The process's tracing (see `startTracing`); off if omitted. */
@@ -117,7 +126,11 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
     // Retry-After to say when a 429/503 may be retried.
     exposedHeaders: ['location', 'retry-after', REQUEST_ID_HEADER],
   })
-  await app.register(rateLimit, { global: false })
+  // Keyed by @fastify/rate-limit's own `normalizeIP(request.ip, ipv6Subnet)` (its default: /64).
+  await app.register(rateLimit, {
+    global: false,
+    ...(options.rateLimit && { ipv6Subnet: options.rateLimit.ipv6PrefixLength }),
+  })
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -42,7 +42,9 @@ export function commonConfig(raw: DeepReadonly<CommonEnv>) {
       connectionTimeoutMs: raw.HTTP_CONNECTION_TIMEOUT_MS,
       keepAliveTimeoutMs: raw.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
+    rateLimit: { ipv6PrefixLength: raw.RATE_LIMIT_IPV6_PREFIX },
     metrics: { port: raw.METRICS_PORT },
+    statusRefreshMs: raw.STATUS_REFRESH_MS,
     pressure: {
       maxEventLoopDelayMs: raw.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
       maxHeapUsedRatio: raw.PRESSURE_MAX_HEAP_USED_RATIO,

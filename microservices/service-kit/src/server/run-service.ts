@@ -6,6 +6,7 @@ import { main, runServer } from './run-server.ts'
 export interface ServiceRunConfig {
   host: string
   port: number
+  metrics: Readonly<{ port: number }>
   shutdownTimeoutMs: number
   tracing: Readonly<TracingConfig>
 }
@@ -39,6 +40,7 @@ export function runService<C extends ServiceRunConfig>(entry: ServiceEntry<C>): 
       app,
       host: config.host,
       port: config.port,
+      metricsPort: config.metrics.port,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
     })
   })

@@ -99,6 +99,8 @@ runCli(cli, async (values) => {
   const system = await starting
   const user = system.service('user-service').url
   const profile = system.service('profile-service').url
+  const metricsOf = (name: 'user-service' | 'profile-service') =>
+    `${system.service(name).instances[0]!.metricsUrl}/metrics`
   frontend = new FrontendServer({
     mode: 'dev',
     port: frontendPort,
@@ -119,6 +121,7 @@ runCli(cli, async (values) => {
   user-service     ${user}      docs ${user}/docs
   profile-service  ${profile}      docs ${profile}/docs
   Kafka            ${system.brokers}${system.postgres ? `\n  PostgreSQL       ${system.postgres.url}` : ''}
+  metrics          ${metricsOf('user-service')}  ${metricsOf('profile-service')}
 
 Try it: open ${frontend.url} in a browser, or
   curl -s -X POST ${user}/user/register -H 'content-type: application/json' \\
