@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import { Timestamp, UserId, Username } from '../fields.ts'
+import { Text, Timestamp, UserId, Username } from '../fields.ts'
 
 export const ProfileResponse = z
   .object({
     userId: UserId,
     username: Username,
     /** Defaults to the username when the user gave none. */
-    displayName: z.string(),
+    displayName: Text,
     createdAt: Timestamp,
   })
   .meta({ id: 'Profile' })

@@ -14,7 +14,7 @@ export const metricDefinitions = {
   ),
   deadLetters: counter(
     'consumer_dead_letters_total',
-    'Messages sent to the dead-letter topic (acknowledged), by the decode error reason (`dlq_reason`)',
+    'Messages sent to the dead-letter topic (acknowledged), by reason (`dlq_reason`): a decode error reason, or `rejected_by_database`',
     ['reason'],
   ),
   batchDuration: histogram(

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type BackoffOptions, backoffDelay } from '@kafka-ref/service-kit'
-import type { DecodeError } from '@kafka-ref/shared-contracts'
 import type { FastifyBaseLogger } from 'fastify'
 import rdkafka, { type DeliveryReport, type LibrdKafkaError, type Message } from 'node-rdkafka'
 import { repeatedErrorLog } from '../repeated-errors.ts'
 import {
+  type DeadLetterCause,
   type DeadLetterRecord,
   deadLetterRecord,
   headersOnlyRecord,
@@ -125,7 +125,7 @@ export class DeadLetterProducer {
     if (this.#state === 'connecting') this.#state = 'ready'
   }
 
-  async publish(message: Message, error: DecodeError): Promise<void> {
+  async publish(message: Message, error: DeadLetterCause): Promise<void> {
     const failedAt = new Date()
     const record = deadLetterRecord(message, error, { maxBytes: this.#maxRecordBytes, failedAt })
     const log = this.#log.child({
