@@ -44,7 +44,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     destinations: { [topic]: Topics.userRegister },
   })
   await app.register(relayPlugin, { ...config.outbox, connectionString: config.databaseUrl })
-  await app.register(registrationPlugin, { topic, passwordHash: config.registration.passwordHash })
+  await app.register(registrationPlugin, {
+    topic,
+    passwordHash: config.registration.passwordHash,
+    eventDataVersion: config.registration.eventDataVersion,
+  })
   await app.register(userMetricsPlugin)
 
   userRoutes(app, { rateLimit: config.registration.rateLimit })

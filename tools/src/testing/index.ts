@@ -7,7 +7,7 @@ export {
   sortedIds,
   withClient,
 } from './databases.ts'
-export { userRegisterEvent } from './events.ts'
+export { userRegisterEvent, userRegisterEventV2 } from './events.ts'
 export { type FixtureVector, fixtureVectors } from './fixtures.ts'
 export { Harness, useHarness } from './harness.ts'
 export {

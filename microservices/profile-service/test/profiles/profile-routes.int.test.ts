@@ -4,8 +4,15 @@ import {
   PROBLEM_CONTENT_TYPE,
   PROFILE_MAX_WAIT_MS,
   type UserRegisterEventV1,
+  upcastUserRegister,
 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
+import {
+  createTestDatabase,
+  useHarness,
+  userRegisterEvent,
+  userRegisterEventV2,
+  waitFor,
+} from '@kafka-ref/tools/testing'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { applyUserRegisteredBatch } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, startApp } from '../helpers.ts'
@@ -23,7 +30,8 @@ describe('GET /profile/:id', () => {
 
   const start = (extra: Env = {}): Promise<ZodFastify> => startApp(harness, { ...env, ...extra })
 
-  const apply = (app: ZodFastify, event: UserRegisterEventV1) => applyUserRegisteredBatch(app.db, [event])
+  const apply = (app: ZodFastify, event: UserRegisterEventV1) =>
+    applyUserRegisteredBatch(app.db, [upcastUserRegister(event)])
 
   /** Resolves once a request waits for its profile (subscribed; its first lookup done or under way). */
   const waiting = (app: ZodFastify) =>
@@ -60,12 +68,24 @@ describe('GET /profile/:id', () => {
       userId: event.data.userId,
       username: event.data.username,
       displayName: event.data.username,
+      // A v1 event says nothing of it: undetermined, as the upcaster gives it.
+      locale: 'und',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })
 
     const named = userRegisterEvent(TAG, 1, { displayName: 'Ada L.' })
     await apply(app, named)
     expect((await app.inject({ url: `/profile/${named.data.userId}` })).json().displayName).toBe('Ada L.')
+  })
+
+  it('shows the locale of a user_register v2 event', async () => {
+    const app = await start()
+    const event = userRegisterEventV2(TAG, 2, { locale: 'fr-CA' })
+    await applyUserRegisteredBatch(app.db, [event])
+    const response = await app.inject({ url: `/profile/${event.data.userId}` })
+    expect(response.json()).toMatchObject({ userId: event.data.userId, locale: 'fr-CA' })
+    // Served from the cache the second time: the same body, locale included.
+    expect((await app.inject({ url: `/profile/${event.data.userId}` })).json().locale).toBe('fr-CA')
   })
 
   it('answers 404 problem+json for an unknown user and 400 for a malformed id or wait', async () => {
