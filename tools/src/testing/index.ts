@@ -7,6 +7,7 @@ export {
   sortedIds,
   withClient,
 } from './databases.ts'
+export { type DlqRun, runDlq, startDlq } from './dlq-command.ts'
 export { userRegisterEvent, userRegisterEventV2 } from './events.ts'
 export { type FixtureVector, fixtureVectors } from './fixtures.ts'
 export { Harness, useHarness } from './harness.ts'

@@ -1,8 +1,14 @@
 import { DeadLetterHeaders, EventHeaders, encode } from '@kafka-ref/shared-contracts'
-import { endOffsets, headersOf, readTopic, useHarness, userRegisterEventV2 } from '@kafka-ref/tools/testing'
+import {
+  endOffsets,
+  headersOf,
+  readTopic,
+  runDlq,
+  useHarness,
+  userRegisterEventV2,
+} from '@kafka-ref/tools/testing'
 import { describe, expect, it } from 'vitest'
 import { createTestContext } from '../../helpers.ts'
-import { runDlq } from './run-dlq.ts'
 
 const TAG = 'rules'
 

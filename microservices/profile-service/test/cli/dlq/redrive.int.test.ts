@@ -4,13 +4,14 @@ import {
   endOffsets,
   headersOf,
   readTopic,
+  runDlq,
+  startDlq,
   useHarness,
   userRegisterEventV2,
   waitFor,
 } from '@kafka-ref/tools/testing'
 import { describe, expect, it } from 'vitest'
 import { countRows, createTestContext, startApp, type TestContext } from '../../helpers.ts'
-import { runDlq, startDlq } from './run-dlq.ts'
 
 const TAG = 'redrive'
 const DEAD_LETTERS = 24

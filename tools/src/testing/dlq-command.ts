@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { repoRoot } from '../util/repo-root.ts'
 
-const MAIN = fileURLToPath(new URL('../../../src/cli/dlq/main.ts', import.meta.url))
+/** profile-service's dead-letter re-drive command (`pnpm dlq`). */
+const MAIN = join(repoRoot(), 'microservices', 'profile-service', 'src', 'cli', 'dlq', 'main.ts')
 
 export interface DlqRun {
   child: ChildProcess
