@@ -8,6 +8,7 @@ import * as contracts from '../src/index.ts'
 const PUBLIC_API = [
   'ASYNCAPI_FILE',
   'ConsumerGroups',
+  'DEFAULT_PARTITIONS',
   'DeadLetterHeaders',
   'DeadLetterReasons',
   'DecodeError',
@@ -62,7 +63,9 @@ const PUBLIC_API = [
   'envelopeOf',
   'jsonSchemas',
   'namespaced',
+  'readHeader',
   'serializeJsonSchema',
+  'systemTopics',
   'upcastUserRegister',
   'withoutInvalidTraceContext',
 ]

@@ -84,7 +84,7 @@ export const envSchema = z.object({
     .regex(/^[\w.-]{1,249}$/, 'letters, digits, `.`, `_` and `-` only')
     .optional()
     .describe(
-      "Static group membership (Kafka's `group.instance.id`): a name unique to this instance and the same across its restarts (a StatefulSet pod's name). The group then keeps the member through a broker outage or a restart shorter than the session timeout: no rebalance, partitions served again within a second of the broker being back (benchmark figure 7c). Unset by default, because a static member does not leave the group when it stops: its partitions wait the session timeout before another instance takes them. Two instances with the same name fence each other",
+      "Static group membership (Kafka's `group.instance.id`): a name unique to this instance and the same across its restarts (a StatefulSet pod's name). The group then keeps the member through a broker outage or a restart shorter than the session timeout: no rebalance, partitions served again within a second of the broker being back (benchmark figure 7c). Unset by default, because a static member does not leave the group when it stops: its partitions wait the session timeout before another instance takes them. A second instance with that name fences the first",
     ),
   CONSUMER_ACCEPTED_DATA_VERSIONS: acceptedVersions.describe(
     '`user_register` data versions this instance stores, comma-separated; any other is dead-lettered as `unsupported_version` (re-drive it once an instance accepts it: `pnpm dlq`). Default: every version this build knows. Holds an instance at the versions it was deployed for, e.g. to roll a new version out to the consumers one at a time (shared-contracts README, Changing an event)',

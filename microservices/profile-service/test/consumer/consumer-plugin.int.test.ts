@@ -13,7 +13,7 @@ import {
   useHarness,
   userRegisterEvent,
   waitFor,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import {

@@ -8,7 +8,7 @@ import {
   userRegisterEvent,
   userRegisterEventV2,
   waitFor,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
 import { countRows, createTestContext, startApp } from '../helpers.ts'
 

@@ -1,12 +1,5 @@
 import { DeadLetterHeaders, EventHeaders, encode } from '@kafka-ref/shared-contracts'
-import {
-  endOffsets,
-  headersOf,
-  readTopic,
-  runDlq,
-  useHarness,
-  userRegisterEventV2,
-} from '@kafka-ref/tools/testing'
+import { endOffsets, headersOf, readTopic, runDlq, useHarness, userRegisterEventV2 } from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
 import { createTestContext } from '../../helpers.ts'
 

@@ -9,7 +9,7 @@ import {
   useHarness,
   userRegisterEventV2,
   waitFor,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
 import { countRows, createTestContext, startApp, type TestContext } from '../../helpers.ts'
 
