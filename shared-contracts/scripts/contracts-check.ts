@@ -10,7 +10,11 @@ import { BASELINE_DIR, readContract } from './compat/contract.ts'
 import { strictArgs } from './compat/strict-args.ts'
 import { packageRoot } from './files.ts'
 
-strictArgs('pnpm contracts:check', {})
+strictArgs(
+  'pnpm contracts:check',
+  {},
+  'Compares the contract with the released one (shared-contracts/baseline/); exits 1 on a breaking change.',
+)
 const findings = await checkCompatibility(
   await readContract(join(packageRoot, BASELINE_DIR)),
   await readContract(packageRoot),

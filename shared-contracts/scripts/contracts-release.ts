@@ -14,7 +14,9 @@ import { strictArgs } from './compat/strict-args.ts'
 import { packageRoot } from './files.ts'
 
 const COMMAND = 'pnpm contracts:release'
-const acceptance = strictArgs(COMMAND, { 'accept-breaking': { type: 'string' } })['accept-breaking'] as
+const HELP = `Copies the contract into shared-contracts/baseline/ (the released contract); refuses a breaking
+change unless --accept-breaking "<why>" says why no released reader can be hurt.`
+const acceptance = strictArgs(COMMAND, { 'accept-breaking': { type: 'string' } }, HELP)['accept-breaking'] as
   | string
   | undefined
 const baseline = join(packageRoot, BASELINE_DIR)

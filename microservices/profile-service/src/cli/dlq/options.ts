@@ -68,7 +68,9 @@ function parse(args: string[]) {
   try {
     return parseArgs({ args: args[0] === '--' ? args.slice(1) : args, options: OPTIONS, strict: true }).values
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('. ')[0]}; valid options: ${names.join(', ')}`)
+    // Node's first sentence names the culprit ("Unknown option '--x'"), in the repository's CLIs' form.
+    const what = (error as Error).message.split('. ')[0]!.replace(/^./, (first) => first.toLowerCase())
+    throw new UsageError(`${what}; valid options: ${names.join(', ')}`)
   }
 }
 

@@ -83,7 +83,7 @@ describe('pnpm dlq rules', () => {
     const unknown = await runDlq(['--dry-runn'], { KAFKA_BROKERS: ctx.brokers })
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toEqual([
-      expect.stringMatching(/^pnpm dlq: Unknown option '--dry-runn'; valid options: --dry-run/),
+      expect.stringMatching(/^pnpm dlq: unknown option '--dry-runn'; valid options: --dry-run/),
     ])
     expect(await endOffsets(ctx.brokers, ctx.topic)).toEqual([0, 0, 0])
   })
