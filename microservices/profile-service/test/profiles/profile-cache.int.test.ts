@@ -65,6 +65,8 @@ describe('the profile cache', () => {
       userId: event.data.userId,
       username: event.data.username,
       displayName: 'Grace H.',
+      // A v1 event: its locale is undetermined.
+      locale: 'und',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })
   })
