@@ -33,6 +33,7 @@ const PUBLIC_API = [
   'Password',
   'ProblemDetails',
   'ProfileParams',
+  'ProfileProblemCodes',
   'ProfileQuery',
   'ProfileResponse',
   'PublicUserResponse',
