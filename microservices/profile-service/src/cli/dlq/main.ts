@@ -5,7 +5,7 @@
 import { ConfigError, loadConfig } from '@kafka-ref/service-kit/config'
 import { ConsumerGroups, namespaced, Topics } from '@kafka-ref/shared-contracts'
 import { envSchema } from '../../config.ts'
-import { DlqError } from './kafka-io.ts'
+import { DlqError } from './kafka-calls.ts'
 import { type CliOptions, COMMAND, HELP, parseOptions, UsageError } from './options.ts'
 import { redrive } from './redrive.ts'
 import { formatReport, reportJson } from './report.ts'

@@ -2,20 +2,18 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type rdkafka from 'node-rdkafka'
 import { readDeadLetter, redriveRecord } from './dead-letter.ts'
 import { decide, type Filters, Outcomes } from './decide.ts'
+import { type ClientOptions, DlqError } from './kafka-calls.ts'
 import {
-  type ClientOptions,
   closeReader,
   commit,
   committed,
-  DlqError,
   openReader,
-  openRepublisher,
   partitionCount,
-  type Republisher,
   readBatch,
   watermarks,
-} from './kafka-io.ts'
+} from './reader.ts'
 import { Report } from './report.ts'
+import { openRepublisher, type Republisher } from './republisher.ts'
 
 export interface RedriveOptions extends ClientOptions {
   deadLetterTopic: string
@@ -129,7 +127,7 @@ export async function redrive(options: RedriveOptions): Promise<Report> {
       const failed = (await Promise.allSettled(sends)).find((result) => result.status === 'rejected')
       if (failed) throw (failed as PromiseRejectedResult).reason
       if (next.size > 0 && !options.dryRun) {
-        commit(
+        await commit(
           reader,
           [...next].map(([partition, offset]) => ({ topic: options.deadLetterTopic, partition, offset })),
         )
