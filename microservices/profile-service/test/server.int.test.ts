@@ -8,7 +8,7 @@ import {
   useHarness,
   userRegisterEvent,
   waitFor,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { expect, it } from 'vitest'
 
 const harness = useHarness()

@@ -1,4 +1,4 @@
-import { startTcpProxy, type TcpProxy } from '@kafka-ref/tools/testing'
+import { startTcpProxy, type TcpProxy } from '@kafka-ref/testkit'
 import { pino } from 'pino'
 import { ProfileListener } from '../src/profiles/profile-listener.ts'
 

@@ -2,12 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { launchChromium } from '@kafka-ref/tools/browser/chromium'
-import { runCli, UsageError } from '@kafka-ref/tools/cli/run-cli'
-import { startKafka } from '@kafka-ref/tools/kafka/broker'
-import { startPostgres } from '@kafka-ref/tools/postgres/server'
-import { type BuiltFile, startSystemWithPage } from '@kafka-ref/tools/system/frontend'
-import { repoRoot } from '@kafka-ref/tools/util/repo-root'
+import { repoRoot } from '@kafka-ref/local-servers'
+import { launchChromium } from '@kafka-ref/local-servers/browser'
+import { runCli, UsageError } from '@kafka-ref/local-servers/cli'
+import { type BuiltFile, startSystemWithPage } from '@kafka-ref/system'
 import type { Browser } from 'playwright-core'
 import { summarize } from './report/stats.ts'
 
@@ -42,40 +40,27 @@ runCli(cli, async (values) => {
   const log = (message: string) => process.stderr.write(`[bench:frontend] ${message}\n`)
 
   log('starting Kafka, PostgreSQL, both services and the built page...')
-  const [kafka, postgres] = await Promise.all([startKafka(), startPostgres()])
+  const running = await startSystemWithPage({
+    kafka: { local: {} },
+    postgres: { local: {} },
+    preset: 'bench-production',
+    ...(hashCost && { env: { PASSWORD_HASH_COST: hashCost } }),
+  })
   let browser: Browser | undefined
   try {
-    const running = await startSystemWithPage({
-      kafkaBrokers: kafka.bootstrapServers,
-      userDatabaseUrl: await postgres.createDatabase('users'),
-      profileDatabaseUrl: await postgres.createDatabase('profiles'),
-      env: {
-        // Production settings, except what would measure something else: every request of the
-        // bench comes from 127.0.0.1 (the rate limit), and info logs would measure pino.
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        REGISTER_RATE_LIMIT_MAX: '1000',
-        ...(hashCost ? { PASSWORD_HASH_COST: hashCost } : {}),
-      },
-    })
-    try {
-      browser = await launchChromium()
-      const results: Run[] = []
-      for (let i = 0; i < WARM_UP_RUNS + runs; i++) {
-        const run = await registerOnce(browser, running.page.url, running.system.profileService.url)
-        if (i >= WARM_UP_RUNS) results.push(run)
-        log(
-          `${i < WARM_UP_RUNS ? 'warm-up' : `run ${i - WARM_UP_RUNS + 1}/${runs}`}: ${run.totalMs.toFixed(0)} ms`,
-        )
-      }
-      report(results, running.files, hashCost)
-    } finally {
-      await browser?.close()
-      await running.stop()
+    browser = await launchChromium()
+    const results: Run[] = []
+    for (let i = 0; i < WARM_UP_RUNS + runs; i++) {
+      const run = await registerOnce(browser, running.page.url, running.system.service('profile-service').url)
+      if (i >= WARM_UP_RUNS) results.push(run)
+      log(
+        `${i < WARM_UP_RUNS ? 'warm-up' : `run ${i - WARM_UP_RUNS + 1}/${runs}`}: ${run.totalMs.toFixed(0)} ms`,
+      )
     }
+    report(results, running.files, hashCost)
   } finally {
-    await postgres.stop().catch(() => undefined)
-    await kafka.stop().catch(() => undefined)
+    await browser?.close()
+    await running.stop()
   }
 })
 

@@ -1,4 +1,4 @@
-import { markedDownWithinMs } from '@kafka-ref/tools/system/haproxy-config'
+import { markedDownWithinMs } from '@kafka-ref/system'
 import { expect, it } from 'vitest'
 import { z } from 'zod'
 import { commonConfig, commonEnv } from '../../src/index.ts'

@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { waitFor } from '@kafka-ref/tools/testing'
+import { waitFor } from '@kafka-ref/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { registerHealth, stopServer, type ZodFastify } from '../../src/index.ts'
 import { createTestBaseApp } from '../helpers.ts'

@@ -1,4 +1,4 @@
-import { KafkaApiKeys, readTopic, startKafkaProxy, useHarness, waitFor } from '@kafka-ref/tools/testing'
+import { KafkaApiKeys, readTopic, startKafkaProxy, useHarness, waitFor } from '@kafka-ref/testkit'
 import { expect, it } from 'vitest'
 import { createTestContext, outboxMessage, startApp } from '../helpers.ts'
 import { insert } from '../outbox/relay-fixtures.ts'

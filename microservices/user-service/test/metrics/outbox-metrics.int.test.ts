@@ -1,6 +1,6 @@
+import { type LocalKafka, startKafka } from '@kafka-ref/local-servers'
 import type { ZodFastify } from '@kafka-ref/service-kit'
-import { type LocalKafka, startKafka } from '@kafka-ref/tools'
-import { LogCapture, scrapeMetrics, waitFor } from '@kafka-ref/tools/testing'
+import { LogCapture, scrapeMetrics, waitFor } from '@kafka-ref/testkit'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createTestContext, register, registration, startApp, type TestContext } from '../helpers.ts'
 

@@ -7,7 +7,7 @@ import {
   startService,
   useHarness,
   waitFor,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { expect, it } from 'vitest'
 import { startApp } from '../helpers.ts'
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { EventHeaders } from '@kafka-ref/shared-contracts'
-import { createTestTopics, LogCapture, TestConsumer, waitFor } from '@kafka-ref/tools/testing'
+import { createTestTopics, LogCapture, TestConsumer, waitFor } from '@kafka-ref/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { EventProducer } from '../../src/kafka/producer-plugin.ts'
 import { claimBatch } from '../../src/outbox/outbox-repository.ts'
