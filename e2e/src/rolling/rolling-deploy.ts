@@ -42,12 +42,16 @@ export interface PhaseFigures {
 
 export interface KillFigures extends PhaseFigures {
   /**
-   * Failures a killed instance held: sent before a kill and ended after it with the balancer's 502,
-   * or with the client's keep-alive connection closed unanswered (UND_ERR_SOCKET: HAProxy's answer
-   * when the request went out on a reused connection). Never retried, since they may have been
-   * applied; every other failure is a problem.
+   * Failures of requests in flight between a kill and the balancer taking the instance out, ended
+   * with the balancer's 502 or with the client's keep-alive connection closed unanswered
+   * (UND_ERR_SOCKET: HAProxy's answer when the request went out on a connection it reused): what the
+   * killed instance was answering, and what HAProxy sent on a connection to it before it saw that
+   * connection close. Never retried, since the instance may have applied them; any other failure is
+   * a problem. (Those sent to it on a new connection are refused and retried on another instance.)
    */
   held: number
+  /** When each failed request was sent, from the kill before it (negative: before the first kill). */
+  sentAfterKillMs: number[]
 }
 
 export interface RollingReport {
@@ -113,7 +117,7 @@ export async function runRollingDeploy(options: RollingOptions): Promise<Rolling
         }
       }
     })
-    const kills: number[] = []
+    const kills: Kill[] = []
     let killWindow: Window | undefined
     if (options.kill ?? true) {
       await sleep(STEADY_MS)
@@ -121,8 +125,10 @@ export async function runRollingDeploy(options: RollingOptions): Promise<Rolling
         for (const [name, service] of Object.entries(system.services)) {
           const instance = service.instances[0]!
           log(`killing ${instance.label} (SIGKILL)`)
-          kills.push(performance.now())
+          const sent = performance.now()
           await instance.kill()
+          await system.balancer!.waitForServer(name, instance.label, 'DOWN')
+          kills.push({ sent, out: performance.now() })
           await sleep(STEADY_MS)
           await instance.start()
           await system.balancer!.waitForServer(name, instance.label, 'UP')
@@ -134,7 +140,11 @@ export async function runRollingDeploy(options: RollingOptions): Promise<Rolling
     const figures = await load.stop()
     const roll = phaseFigures(load, rollWindow)
     const killed = killWindow && phaseFigures(load, killWindow)
-    const kill = killed && { ...killed, held: killed.failures.filter((f) => heldByKilled(f, kills)).length }
+    const kill = killed && {
+      ...killed,
+      held: killed.failures.filter((f) => heldByKilled(f, kills)).length,
+      sentAfterKillMs: killed.failures.map((f) => f.at - killBefore(f.at, kills)),
+    }
     const problems = await lost(system, figures.registered)
     const unexpected = load.outcomes.filter((o) => o.failed && !heldByKilled(o, kills))
     if (unexpected.length > 0)
@@ -176,9 +186,21 @@ function phaseFigures(load: SteadyLoad, { from, to }: Window): PhaseFigures {
   }
 }
 
-function heldByKilled(outcome: Outcome, kills: readonly number[]): boolean {
+/** When a kill was sent, and when the balancer had taken the killed instance out. */
+interface Kill {
+  sent: number
+  out: number
+}
+
+/** The last kill sent before `at`, or the first one. */
+function killBefore(at: number, kills: readonly Kill[]): number {
+  return kills.findLast((kill) => kill.sent <= at)?.sent ?? kills[0]!.sent
+}
+
+/** A reset answer to a request in flight while the balancer could still send it to the killed instance. */
+function heldByKilled(outcome: Outcome, kills: readonly Kill[]): boolean {
   const reset = outcome.status === 502 || outcome.error === 'UND_ERR_SOCKET'
-  return reset && kills.some((kill) => outcome.at <= kill && outcome.at + outcome.latencyMs >= kill)
+  return reset && kills.some((kill) => outcome.at <= kill.out && outcome.at + outcome.latencyMs >= kill.sent)
 }
 
 /**
@@ -240,7 +262,7 @@ export function formatRollingReport(report: RollingReport): string {
   if (report.kill) {
     lines.push(
       `kill -9 (one instance of each service): ${report.kill.requests} requests, ${report.kill.failures.length} failed` +
-        `${failures(report.kill.failures)}, ${report.kill.held} of them held by a killed instance, highest latency ${ms(report.kill.maxLatencyMs)}`,
+        `${failures(report.kill.failures)}, ${report.kill.held} of them in flight on a killed instance (sent ${report.kill.sentAfterKillMs.map(ms).join(', ')} after a kill), highest latency ${ms(report.kill.maxLatencyMs)}`,
     )
   }
   lines.push(

@@ -125,6 +125,10 @@ export class Balancer {
     return balancer
   }
 
+  get pid(): number | undefined {
+    return this.#child.pid
+  }
+
   get running(): boolean {
     return this.#child.exitCode === null && this.#child.signalCode === null
   }
