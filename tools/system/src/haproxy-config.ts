@@ -44,8 +44,11 @@ export const BALANCER_CHECKS = {
   downIntervalMs: 500,
   fall: 2,
   rise: 2,
-  /** Readiness answers at once when it drains, and from memory or one query otherwise. */
-  timeoutMs: 1_000,
+  /**
+   * A check's answer may be slow on a saturated instance (its pool busy with requests): one still
+   * answering within this is not taken out. Draining answers at once, so this does not delay that.
+   */
+  timeoutMs: 5_000,
 } as const
 
 /** The longest an instance that started draining still gets new requests, answered checks assumed. */

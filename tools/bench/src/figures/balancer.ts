@@ -9,12 +9,14 @@ import { startProfileTarget } from './http-get.ts'
 import { describeSettings, HTTP_NAMESPACE, httpSettings, measure, rps } from './http-measure.ts'
 
 /** HAProxy (the configuration `pnpm dev --instances` and compose use) in front of one instance. */
-async function behindBalancer(instance: ServiceProcess, name: string) {
+async function behindBalancer(ctx: BenchContext, instance: ServiceProcess, name: string) {
   const front = `127.0.0.1:${await freePort()}`
   const balancer = await Balancer.start({
     services: [
       { name, bind: front, servers: [{ name: instance.label, address: new URL(instance.url).host }] },
     ],
+    // An instance taken out (failed checks) shows as failed requests: say why.
+    onLine: (line) => ctx.log(`  [haproxy] ${line}`),
   })
   await balancer.waitForServer(name, instance.label, 'UP')
   return { balancer, url: `http://${front}` }
@@ -38,8 +40,8 @@ export async function benchBalancer(ctx: BenchContext): Promise<Figure[]> {
     namespace: HTTP_NAMESPACE,
     env: { PASSWORD_HASH_COST: '4' },
   })
-  const profiles = await behindBalancer(reader.service, 'profile-service')
-  const users = await behindBalancer(writer, 'user-service')
+  const profiles = await behindBalancer(ctx, reader.service, 'profile-service')
+  const users = await behindBalancer(ctx, writer, 'user-service')
   const bodies = registrationBodies(`lb${Date.now().toString(36)}`)
   const register = (url: string): LoadTarget => ({
     url: `${url}/user/register`,
