@@ -24,7 +24,7 @@ export const profileRouteOptions = (options: Pick<Config['profiles'], 'rateLimit
     response: {
       200: jsonResponse(ProfileResponse, 'The profile'),
       ...problemResponses([400, 404, 429, 503], {
-        404: '`PROFILE_NOT_FOUND`: not (yet) created; with `waitMs`, still not created when the wait ended',
+        404: '`PROFILE_NOT_FOUND`: not (yet) created; with `waitMs`, still not created when the wait ended (at its end, or earlier when the instance stops: ask again)',
         503: '`PROFILE_WAIT_CAPACITY_EXCEEDED`: too many requests wait on this instance; try again after `Retry-After` seconds',
       }),
     },
