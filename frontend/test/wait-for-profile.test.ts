@@ -91,6 +91,47 @@ describe('waitForProfile', () => {
     ])
   })
 
+  it('reads at once without waitMs when the wait is refused (503 at the waiter cap), and shows the profile', async () => {
+    const { calls, fetchProfile } = scripted([problem(503, 'PROFILE_WAIT_CAPACITY_EXCEEDED', 1), ready])
+    const { outcome, reasons } = await run(fetchProfile)
+    expect(outcome).toEqual({ kind: 'ready', profile })
+    expect(calls).toEqual([
+      { at: 0, waitMs: 10_000 },
+      { at: 0, waitMs: 0 },
+    ])
+    // The service answered: the profile is on its way, nothing is wrong.
+    expect(reasons).toEqual([{ kind: 'pending' }])
+  })
+
+  it('while waits are refused, polls without waitMs, and asks to wait again after Retry-After', async () => {
+    const refused = problem(503, 'PROFILE_WAIT_CAPACITY_EXCEEDED', 2)
+    const { calls, fetchProfile } = scripted([refused, notYet, notYet, notYet, notYet, ready], 10_000)
+    await run(fetchProfile)
+    expect(calls).toEqual([
+      { at: 0, waitMs: 10_000 },
+      // Reads spaced as for a server that answers "not yet" at once, until Retry-After (2 s) ends.
+      { at: 0, waitMs: 0 },
+      { at: 500, waitMs: 0 },
+      { at: 1_000, waitMs: 0 },
+      { at: 1_500, waitMs: 0 },
+      { at: 2_000, waitMs: 10_000 },
+    ])
+  })
+
+  it('waits out any other 503, and a refusal of a read that did not ask to wait, before asking again', async () => {
+    const refused = problem(503, 'PROFILE_WAIT_CAPACITY_EXCEEDED', 2)
+    const { calls, fetchProfile } = scripted([problem(503, 'HTTP_503', 2), refused, refused, ready])
+    await run(fetchProfile)
+    expect(calls).toEqual([
+      { at: 0, waitMs: 10_000 },
+      { at: 2_000, waitMs: 10_000 },
+      { at: 2_000, waitMs: 0 },
+      // Not at once again: a server that refuses even that is busy. Its Retry-After is over by
+      // then, so this one asks to wait again.
+      { at: 4_000, waitMs: 10_000 },
+    ])
+  })
+
   it('does not hammer a server that answers "not yet" at once', async () => {
     const { calls, fetchProfile } = scripted([notYet, notYet, ready], 0)
     await run(fetchProfile)

@@ -96,11 +96,13 @@ function userRegisterMessages(): Record<string, Json> {
 
 const deadLetterMessage: Json = {
   name: `${Topics.userRegister} dead letter`,
-  title: `Undecodable ${Topics.userRegister} message`,
-  summary: 'A message the consumer could not decode, kept as it was, with the reason.',
+  title: `Unprocessable ${Topics.userRegister} message`,
+  summary:
+    'A message the consumer could not decode, or whose event its database refuses for good, kept as it was, with the reason.',
   description: [
     'The original key, value and headers, unchanged, so it can be inspected and replayed byte for byte.',
-    'The value may be anything (that is why it is here): not JSON, not UTF-8, an unknown type or version, a schema violation.',
+    'The value may be anything (that is why it is here): not JSON, not UTF-8, an unknown type or version, a schema violation,',
+    'or a valid event the database refuses (`rejected_by_database`: e.g. a value too long for a narrowed column).',
   ].join(' '),
   contentType: 'application/octet-stream',
   headers: multiFormat(DeadLetterMessageHeaders),

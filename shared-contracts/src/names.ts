@@ -1,3 +1,5 @@
+import { DecodeErrorReasons } from './codec/decode-error.ts'
+
 /**
  * Every Kafka name the system uses, defined once.
  *
@@ -96,3 +98,14 @@ export const DeadLetterHeaders = {
   /** With `truncated`: the original value's size in bytes. */
   originalSize: 'dlq_original_size',
 } as const
+
+/**
+ * The values of `dlq_reason`: why a message was dead-lettered. A message that cannot be decoded
+ * carries its `DecodeError` reason; `rejected_by_database` is a decoded event the consumer's
+ * database refuses for good (a data error, a constraint it breaks), which retrying cannot fix.
+ */
+export const DeadLetterReasons = {
+  ...DecodeErrorReasons,
+  rejectedByDatabase: 'rejected_by_database',
+} as const
+export type DeadLetterReason = (typeof DeadLetterReasons)[keyof typeof DeadLetterReasons]

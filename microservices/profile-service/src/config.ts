@@ -1,4 +1,12 @@
-import { commonEnv, defineConfig, envBoolean, envInt } from '@kafka-ref/service-kit/config'
+import {
+  ConfigError,
+  commonEnv,
+  defineConfig,
+  type Env,
+  envBoolean,
+  envInt,
+} from '@kafka-ref/service-kit/config'
+import { PROFILE_MAX_WAIT_MS } from '@kafka-ref/shared-contracts'
 import { z } from 'zod'
 
 const HOUR = 3_600_000
@@ -20,14 +28,14 @@ export const envSchema = z.object({
     'Connections for HTTP reads and health checks. The consumer has its own pool, so reads cannot starve it',
   ),
   PROFILE_MAX_WAITERS: envInt(1_000, { min: 0 }).describe(
-    'Requests of this instance that may wait (`waitMs`) at once; the next ones get `503` with `Retry-After: 1` at once (`0`: none waits)',
+    'Requests of this instance that may wait (`waitMs`) at once; beyond it a profile that exists is still served, and a wait for one that does not is refused at once: `503` with `Retry-After: 1` (`0`: none waits)',
   ),
   PROFILE_RATE_LIMIT_MAX: envInt(600, { min: 1 }).describe(
     '`GET /profile/:id` requests per client IP per window (in memory, per instance); then `429`',
   ),
   PROFILE_RATE_LIMIT_WINDOW_MS: envInt(60_000, { min: 1 }).describe('Rate-limit window'),
   PROFILE_LISTENER_HEARTBEAT_MS: envInt(10_000, { min: 100 }).describe(
-    'How often the `LISTEN` connection is checked with a query, so a silently dropped one is noticed (also its TCP keepalive delay)',
+    'How often the `LISTEN` connection is checked with a query, so a silently dropped one is noticed',
   ),
   PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS: envInt(5_000, { min: 100 }).describe(
     'A check unanswered this long means the connection was dropped silently: it is closed and opened again, and every waiter looks again',
@@ -88,8 +96,7 @@ export const envSchema = z.object({
   ),
 })
 
-/** Parses the environment once; throws a one-line `ConfigError` naming a bad or missing variable. */
-export const parseConfig = defineConfig(envSchema, (raw) => ({
+const parseEnvironment = defineConfig(envSchema, (raw) => ({
   kafkaClientId: raw.KAFKA_CLIENT_ID,
   databasePoolMax: raw.DATABASE_POOL_MAX,
   profiles: {
@@ -127,5 +134,25 @@ export const parseConfig = defineConfig(envSchema, (raw) => ({
     intervalMs: raw.DEDUP_CLEANUP_INTERVAL_MS,
   },
 }))
+
+/**
+ * The longest a `GET /profile/:id` sends nothing: a whole `waitMs` between two lookups, each of which
+ * may take up to the query timeout. A connection timeout at or below it would cut such answers off.
+ */
+function checkConnectionTimeout({ httpTimeouts, databaseConnection }: ReturnType<typeof parseEnvironment>) {
+  const longestSilenceMs = PROFILE_MAX_WAIT_MS + 2 * databaseConnection.queryTimeoutMs
+  const timeoutMs = httpTimeouts.connectionTimeoutMs
+  if (timeoutMs > 0 && timeoutMs <= longestSilenceMs)
+    throw new ConfigError(
+      `Invalid configuration: HTTP_CONNECTION_TIMEOUT_MS (${timeoutMs}) must be above ${longestSilenceMs}, the longest answer of GET /profile/:id (a ${PROFILE_MAX_WAIT_MS} ms wait between two lookups of up to DATABASE_QUERY_TIMEOUT_MS), or 0`,
+    )
+}
+
+/** Parses the environment once; throws a one-line `ConfigError` naming a bad or missing variable. */
+export function parseConfig(env: Env = process.env) {
+  const config = parseEnvironment(env)
+  checkConnectionTimeout(config)
+  return config
+}
 
 export type Config = ReturnType<typeof parseConfig>

@@ -1,4 +1,4 @@
-import { ConfigError } from '@kafka-ref/service-kit'
+import { ConfigError, DATABASE_CONNECTION_DEFAULTS, HTTP_TIMEOUT_DEFAULTS } from '@kafka-ref/service-kit'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/config.ts'
 
@@ -31,6 +31,9 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(config)).toBe(true)
     expect(Object.isFrozen(config.outbox)).toBe(true)
     expect(Object.isFrozen(config.registration.passwordHash)).toBe(true)
+    // Each pool and the HTTP server get service-kit's defaults (tested there).
+    expect(config.databaseConnection).toEqual(DATABASE_CONNECTION_DEFAULTS)
+    expect(config.httpTimeouts).toEqual(HTTP_TIMEOUT_DEFAULTS)
   })
 
   it('names a missing variable in one line', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DisplayName, Email, Password, Timestamp, UserId, Username } from '../fields.ts'
+import { DisplayName, Email, Password, Text, Timestamp, UserId, Username } from '../fields.ts'
 
 export const RegisterUserRequest = z
   .object({
@@ -20,7 +20,7 @@ export const PublicUserResponse = z
   .object({
     id: UserId,
     username: Username,
-    displayName: z.string().nullable(),
+    displayName: Text.nullable(),
     createdAt: Timestamp,
   })
   .meta({ id: 'PublicUser' })

@@ -52,9 +52,11 @@ export { runSchemathesis, type SchemathesisOptions, type SchemathesisResult } fr
 export {
   type ChunkFilter,
   type ConnectionFilters,
+  proxiedUrl,
   startTcpProxy,
   type TcpProxy,
   type TcpProxyOptions,
+  throughProxy,
 } from './tcp-proxy.ts'
 export { uniqueName } from './unique-name.ts'
 export { type WaitForOptions, waitFor } from './wait-for.ts'

@@ -44,6 +44,7 @@ async function consumerPlugin(
   const db = await openDatabase<Database>({
     connectionString: config.databaseUrl,
     poolMax: settings.databasePoolMax,
+    connection: config.databaseConnection,
     onPoolError: (err) => log.warn({ err }, 'idle database connection failed'),
   })
   // Closed after the worker has stopped: onClose hooks run last added, first.

@@ -8,7 +8,7 @@ import type { Database } from '../../src/db/schema.ts'
 import { ProfileCache } from '../../src/profiles/profile-cache.ts'
 import { applyUserRegisteredBatch, PROFILE_CREATED_CHANNEL } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, openTestDatabase, startApp } from '../helpers.ts'
-import { listenerBehindProxy } from '../tcp-proxy.ts'
+import { listenerBehindProxy } from './listener-behind-proxy.ts'
 
 const TAG = 'cache'
 

@@ -3,6 +3,7 @@ import type { Env, ZodFastify } from '@kafka-ref/service-kit'
 import {
   PROBLEM_CONTENT_TYPE,
   PROFILE_MAX_WAIT_MS,
+  ProfileProblemCodes,
   type UserRegisterEventV1,
 } from '@kafka-ref/shared-contracts'
 import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
@@ -151,6 +152,29 @@ describe('GET /profile/:id', () => {
     }
     expect(plain.response.statusCode).toBe(404)
     expect(app.profileListener.waiterCount).toBe(0)
+  })
+
+  it('at PROFILE_MAX_WAITERS, still serves a profile that exists to a request with waitMs: only waiting is refused', async () => {
+    const app = await start({ PROFILE_MAX_WAITERS: '1' })
+    const [parkedUser, existing] = [userRegisterEvent(TAG, 20), userRegisterEvent(TAG, 21)]
+    const parked = app.inject({ url: `/profile/${parkedUser.data.userId}?waitMs=${PROFILE_MAX_WAIT_MS}` })
+    await waiting(app)
+    await apply(app, existing)
+
+    // Twice: once from the database, once from the cache.
+    for (let i = 0; i < 2; i++) {
+      const response = await app.inject({ url: `/profile/${existing.data.userId}?waitMs=5000` })
+      expect(response.statusCode).toBe(200)
+      expect(response.json()).toMatchObject({ userId: existing.data.userId })
+    }
+    const missing = await app.inject({ url: `/profile/${randomUUID()}?waitMs=5000` })
+    expect(missing.statusCode).toBe(503)
+    expect(missing.headers['retry-after']).toBe('1')
+    expect(missing.json()).toMatchObject({ code: ProfileProblemCodes.waitCapacityExceeded })
+    expect(app.profileListener.waiterCount).toBe(1)
+
+    await apply(app, parkedUser)
+    expect((await parked).statusCode).toBe(200)
   })
 
   it('answers 429 problem+json once a client exceeds PROFILE_RATE_LIMIT_MAX', async () => {

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { HTTP_TIMEOUT_DEFAULTS, type HttpTimeouts } from '../config/connection-env.ts'
 import { installProblemHandler } from '../errors/problem-handler.ts'
 import metricsPlugin from '../metrics/metrics-plugin.ts'
 import { declareCommonProblems } from '../openapi/declare-common-problems.ts'
@@ -42,6 +43,30 @@ export interface BaseAppOptions {
   pressure?: PressureOptions
   /** The process's tracing (see `startTracing`); off if omitted. */
   tracing?: Tracing
+  /** How long a client may take (`HTTP_*`); `HTTP_TIMEOUT_DEFAULTS` if omitted. */
+  timeouts?: HttpTimeouts
+}
+
+/**
+ * How often Node looks for requests past their timeout (its default is 30 s, which would let a slow
+ * client keep its connection up to 30 s longer than configured).
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000
+/** Node's own bound on receiving the headers. */
+const NODE_HEADERS_TIMEOUT_MS = 60_000
+
+/**
+ * Node's server options for the request timeout. They are given when the server is made, not set
+ * afterwards as Fastify does: a headers timeout left above the request timeout keeps Node 20 from
+ * ever enforcing the request timeout.
+ */
+function requestTimeoutOptions(requestTimeoutMs: number) {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout:
+      requestTimeoutMs > 0 ? Math.min(requestTimeoutMs, NODE_HEADERS_TIMEOUT_MS) : NODE_HEADERS_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  }
 }
 
 /**
@@ -50,6 +75,7 @@ export interface BaseAppOptions {
  * problem+json error handler. It never listens: that is the entry point's job.
  */
 export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify> {
+  const timeouts = options.timeouts ?? HTTP_TIMEOUT_DEFAULTS
   const app = Fastify({
     logger: loggerOptions(options.name, options.logger),
     genReqId: genRequestId,
@@ -61,6 +87,12 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
     // comes while closing is answered (with `Connection: close`), not refused with a 503.
     return503OnClosing: false,
     trustProxy: options.trustProxy ? [...options.trustProxy] : false,
+    // A client that sends its request slowly (or not at all) must not hold a connection for ever:
+    // 408 past the request timeout, closed after the connection timeout with no bytes either way.
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionTimeout: timeouts.connectionTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    http: requestTimeoutOptions(timeouts.requestTimeoutMs),
   }).withTypeProvider<ZodTypeProvider>()
 
   // JSON APIs only: a text body gets a 415, not a confusing validation error.

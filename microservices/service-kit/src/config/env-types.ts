@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
+import { databaseConnectionEnv, httpTimeoutEnv } from './connection-env.ts'
 
 /** `a,b , c` → ['a', 'b', 'c']; an empty string is an empty list. */
 export const commaList = () =>
@@ -84,6 +85,7 @@ export function commonEnv(defaults: { port: number }) {
     DATABASE_URL: postgresUrl().describe(
       "`postgres://` URL of the service's own database (shared by its instances); its password never appears in errors or logs",
     ),
+    ...databaseConnectionEnv(),
     KAFKA_BROKERS: brokerList().describe('Comma-separated `host:port` bootstrap brokers'),
     KAFKA_TOPIC_NAMESPACE: z
       .string()
@@ -104,6 +106,7 @@ export function commonEnv(defaults: { port: number }) {
     TRUST_PROXY: trustProxyList().describe(
       'Comma-separated proxy addresses/CIDRs (or `loopback`, `uniquelocal`, `linklocal`) whose `X-Forwarded-For` sets the client address and rate-limit bucket; off when empty; no `true` and no hop count',
     ),
+    ...httpTimeoutEnv(),
     METRICS_PORT: envInt(0, { min: 0, max: 65_535 }).describe(
       '`0`: Prometheus metrics at `GET /metrics` on the HTTP port; another port: only there (e.g. one the load balancer does not expose)',
     ),
