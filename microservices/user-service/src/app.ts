@@ -60,7 +60,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     connection: config.databaseConnection,
     intervalMs: config.statusRefreshMs,
   })
-  await app.register(registrationPlugin, { topic, passwordHash: config.registration.passwordHash })
+  await app.register(registrationPlugin, {
+    topic,
+    passwordHash: config.registration.passwordHash,
+    eventDataVersion: config.registration.eventDataVersion,
+  })
   await app.register(userMetricsPlugin)
 
   userRoutes(app, { rateLimit: config.registration.rateLimit })

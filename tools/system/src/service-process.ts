@@ -123,11 +123,15 @@ export class ServiceProcess {
     throw new ToolError(`${this.label} was not ready within ${timeoutMs} ms (see its logs above)`)
   }
 
-  /** SIGTERM: the service's graceful shutdown; SIGKILL if it takes longer than `timeoutMs`. */
-  async stop(timeoutMs = 20_000): Promise<void> {
+  /**
+   * The service's graceful shutdown; SIGKILL if it takes longer than `timeoutMs`. SIGTERM first
+   * drains (SHUTDOWN_DRAIN_DELAY_MS: readiness 503 while it still serves), as when an orchestrator
+   * stops one instance among others; SIGINT closes at once, when nothing routes requests to it.
+   */
+  async stop(timeoutMs = 20_000, signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM'): Promise<void> {
     const child = this.#child
     if (!child || !this.running) return
-    child.kill('SIGTERM')
+    child.kill(signal)
     if (!(await waitForExit(child, timeoutMs))) {
       child.kill('SIGKILL')
       await waitForExit(child, 5_000)

@@ -8,7 +8,8 @@ export {
   sortedIds,
   withClient,
 } from './databases.ts'
-export { userRegisterEvent } from './events.ts'
+export { type DlqRun, runDlq, startDlq } from './dlq-command.ts'
+export { userRegisterEvent, userRegisterEventV2 } from './events.ts'
 export { type FixtureVector, fixtureVectors } from './fixtures.ts'
 export {
   getProfile,

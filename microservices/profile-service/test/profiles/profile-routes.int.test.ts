@@ -5,12 +5,14 @@ import {
   PROFILE_MAX_WAIT_MS,
   ProfileProblemCodes,
   type UserRegisterEventV1,
+  upcastUserRegister,
 } from '@kafka-ref/shared-contracts'
 import {
   addressesOfOneSlash64,
   createTestDatabase,
   useHarness,
   userRegisterEvent,
+  userRegisterEventV2,
   waitFor,
 } from '@kafka-ref/testkit'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -30,7 +32,8 @@ describe('GET /profile/:id', () => {
 
   const start = (extra: Env = {}): Promise<ZodFastify> => startApp(harness, { ...env, ...extra })
 
-  const apply = (app: ZodFastify, event: UserRegisterEventV1) => applyUserRegisteredBatch(app.db, [event])
+  const apply = (app: ZodFastify, event: UserRegisterEventV1) =>
+    applyUserRegisteredBatch(app.db, [upcastUserRegister(event)])
 
   /** Resolves once a request waits for its profile (subscribed; its first lookup done or under way). */
   const waiting = (app: ZodFastify) =>
@@ -67,12 +70,24 @@ describe('GET /profile/:id', () => {
       userId: event.data.userId,
       username: event.data.username,
       displayName: event.data.username,
+      // A v1 event says nothing of it: undetermined, as the upcaster gives it.
+      locale: 'und',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })
 
     const named = userRegisterEvent(TAG, 1, { displayName: 'Ada L.' })
     await apply(app, named)
     expect((await app.inject({ url: `/profile/${named.data.userId}` })).json().displayName).toBe('Ada L.')
+  })
+
+  it('shows the locale of a user_register v2 event', async () => {
+    const app = await start()
+    const event = userRegisterEventV2(TAG, 2, { locale: 'fr-CA' })
+    await applyUserRegisteredBatch(app.db, [event])
+    const response = await app.inject({ url: `/profile/${event.data.userId}` })
+    expect(response.json()).toMatchObject({ userId: event.data.userId, locale: 'fr-CA' })
+    // Served from the cache the second time: the same body, locale included.
+    expect((await app.inject({ url: `/profile/${event.data.userId}` })).json().locale).toBe('fr-CA')
   })
 
   it('answers 404 problem+json for an unknown user and 400 for a malformed id or wait', async () => {

@@ -11,6 +11,7 @@ import metricsPlugin from '../metrics/metrics-plugin.ts'
 import { declareCommonProblems } from '../openapi/declare-common-problems.ts'
 import { createOpenApiTransforms } from '../openapi/openapi-transforms.ts'
 import pressurePlugin, { type PressureOptions } from '../pressure/pressure-plugin.ts'
+import drainPlugin from '../server/drain-plugin.ts'
 import { TRACING_OFF, type Tracing } from '../telemetry/tracing.ts'
 import { type LoggerConfig, loggerOptions } from './logger.ts'
 import { genRequestId, REQUEST_ID_HEADER } from './request-id.ts'
@@ -91,6 +92,9 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Shutdown must not wait for idle keep-alive sockets.
     forceCloseConnections: 'idle',
+    // The drain before the close (stopServer) is what turns the balancer away; a request that still
+    // comes while closing is answered (with `Connection: close`), not refused with a 503.
+    return503OnClosing: false,
     trustProxy: options.trustProxy ? [...options.trustProxy] : false,
     // A client that sends its request slowly (or not at all) must not hold a connection for ever:
     // 408 past the request timeout, closed after the connection timeout with no bytes either way.
@@ -116,6 +120,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
   }
   if (options.metrics) await app.register(metricsPlugin, options.metrics)
   if (options.pressure) await app.register(pressurePlugin, options.pressure)
+  await app.register(drainPlugin)
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)
   })

@@ -36,6 +36,7 @@ export function commonConfig(raw: DeepReadonly<CommonEnv>) {
     kafkaTopicNamespace: raw.KAFKA_TOPIC_NAMESPACE,
     corsOrigins: raw.CORS_ORIGINS,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainDelayMs: raw.SHUTDOWN_DRAIN_DELAY_MS,
     trustProxy: raw.TRUST_PROXY,
     httpTimeouts: {
       requestTimeoutMs: raw.HTTP_REQUEST_TIMEOUT_MS,

@@ -101,7 +101,10 @@ export function commonEnv(defaults: { port: number; metricsPort: number }) {
       .default([])
       .describe('Comma-separated origins whose pages may call the API (none by default)'),
     SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 100 }).describe(
-      'Upper bound of a graceful shutdown (SIGTERM/SIGINT), also with Kafka or the database unreachable',
+      'Upper bound of a graceful shutdown (SIGTERM/SIGINT) after the drain, also with Kafka or the database unreachable: in-flight requests answered, listener closed, workers stopped. A SIGTERM stop takes at most `SHUTDOWN_DRAIN_DELAY_MS` + this',
+    ),
+    SHUTDOWN_DRAIN_DELAY_MS: envInt(3000, { max: 600_000 }).describe(
+      'On SIGTERM, how long `/health/ready` answers `503` `draining` while every request is still served, before the listener closes: longer than the load balancer takes to mark the instance down (HAProxy here: a check every 1 s, down after 2 failures, about 1.3 s; Kubernetes: `periodSeconds` × `failureThreshold` plus the endpoints update). `0`: close at once. SIGINT (Ctrl-C) never drains',
     ),
     TRUST_PROXY: trustProxyList().describe(
       'Comma-separated proxy addresses/CIDRs (or `loopback`, `uniquelocal`, `linklocal`) whose `X-Forwarded-For` sets the client address and rate-limit bucket; off when empty; no `true` and no hop count',

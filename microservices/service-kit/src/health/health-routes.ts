@@ -21,7 +21,7 @@ export interface HealthOptions {
 const LiveResponse = z.object({ status: z.literal('ok') })
 
 const HealthResponse = z.object({
-  status: z.enum(['ok', 'unavailable']),
+  status: z.enum(['ok', 'unavailable', 'draining']),
   checks: z.record(z.string(), z.looseObject({ ok: z.boolean() })),
 })
 type Readiness = z.infer<typeof HealthResponse>
@@ -31,9 +31,9 @@ export const CHECK_FAILED = 'check-failed'
 
 /**
  * Liveness says the process can serve at all (restart it if not); readiness says its
- * dependencies are usable (route traffic to it only if so). The checks run on a timer, not per
- * probe: `/health/ready` answers the last results at once, and however many clients poll it, the
- * checks' queries run once per interval.
+ * dependencies are usable and it is not stopping (route traffic to it only if so). The checks run
+ * on a timer, not per probe: `/health/ready` answers the last results at once, and however many
+ * clients poll it, the checks' queries run once per interval.
  */
 export function registerHealth(app: ZodFastify, options: HealthOptions) {
   // Probes hit these every few seconds: log them only when something is wrong.
@@ -88,11 +88,16 @@ export function registerHealth(app: ZodFastify, options: HealthOptions) {
         tags: ['health'],
         response: {
           200: jsonResponse(HealthResponse, 'Every check is ok'),
-          503: jsonResponse(HealthResponse, 'A check failed: `checks` says which'),
+          503: jsonResponse(
+            HealthResponse,
+            'A check failed (`unavailable`: `checks` says which), or the instance is stopping (`draining`: it still answers what it is sent, and closes soon)',
+          ),
         },
       },
     },
     async (_request, reply) => {
+      // Whatever the checks said: the answer must say at once that the instance is stopping.
+      if (app.drain.draining) return reply.code(503).send({ status: 'draining' as const, checks: {} })
       const readiness = snapshot.value ?? NOT_YET_CHECKED
       return reply.code(readiness.status === 'ok' ? 200 : 503).send(readiness)
     },

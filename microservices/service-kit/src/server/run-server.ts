@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { listenMetrics, type MetricsServer } from '../metrics/metrics-server.ts'
+import { stopServer } from './stop-server.ts'
 
 export interface RunServerOptions {
   app: FastifyInstance
@@ -11,22 +12,27 @@ export interface RunServerOptions {
    * omitted opens none (the app serves `GET /metrics` itself, or has no metrics).
    */
   metricsPort?: number
-  /** Upper bound for a graceful shutdown; past it the process exits anyway. */
+  /** Upper bound for the close after the drain; past the drain and it the process exits anyway. */
   shutdownTimeoutMs: number
+  /** On SIGTERM, how long readiness answers 503 `draining` before the listener closes (0: none). */
+  drainDelayMs?: number
 }
 
 /**
- * Listens (the metrics listener first) and closes the app on SIGINT/SIGTERM (or an uncaught error)
+ * Listens (the metrics listener first) and stops the app on SIGTERM/SIGINT (or an uncaught error)
  * within a bounded time, so every plugin's onClose hook runs: relays finish their batch, clients
- * disconnect. The metrics listener closes last, so a drain can still be watched.
+ * disconnect. Only SIGTERM drains first (`stopServer`): it is how an orchestrator, compose or a
+ * rolling restart stops one instance among others; Ctrl-C (SIGINT) and a crash close at once. The
+ * metrics listener closes last, so a drain can still be watched.
  */
 export async function runServer(options: RunServerOptions): Promise<void> {
-  const { app, host } = options
+  const { app, host, drainDelayMs = 0 } = options
+  const delay = drainDelayMs + options.shutdownTimeoutMs
   let metrics: MetricsServer | undefined
-  closeWithGrace({ delay: options.shutdownTimeoutMs, logger: app.log }, async ({ signal, err }) => {
+  closeWithGrace({ delay, logger: app.log }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an unexpected error')
     else app.log.info({ signal }, 'shutting down')
-    await app.close()
+    await stopServer(app, { drainDelayMs: signal === 'SIGTERM' ? drainDelayMs : 0 })
     await metrics?.close()
   })
   // Before the app starts its workers: a port already taken fails the start with nothing to undo.

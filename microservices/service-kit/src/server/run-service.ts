@@ -8,6 +8,7 @@ export interface ServiceRunConfig {
   port: number
   metrics: Readonly<{ port: number }>
   shutdownTimeoutMs: number
+  shutdownDrainDelayMs: number
   tracing: Readonly<TracingConfig>
 }
 
@@ -42,6 +43,7 @@ export function runService<C extends ServiceRunConfig>(entry: ServiceEntry<C>): 
       port: config.port,
       metricsPort: config.metrics.port,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      drainDelayMs: config.shutdownDrainDelayMs,
     })
   })
 }
