@@ -15,7 +15,7 @@ export default defineConfig({
           name: 'unit',
           // Unit tests first: they are fast and need no servers.
           sequence: { groupOrder: 0 },
-          include: ['{shared-contracts,tools,frontend,microservices/*}/test/**/*.test.ts'],
+          include: ['{shared-contracts,tools,tools/images,frontend,microservices/*}/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },

@@ -47,17 +47,21 @@ export function frontendImage(serviceUrls: { user: string; profile: string }): I
 
 export const imageTag = (name: ImageName) => `localhost/kafka-ref/${name}:test`
 
+/** The default value of `ARG name=value` in a Dockerfile (from the repository root). */
+export function dockerfileArg(dockerfile: string, name: string): string | undefined {
+  return readFileSync(join(repoRoot(), dockerfile), 'utf8').match(
+    new RegExp(`^ARG ${name}=(\\S+)$`, 'm'),
+  )?.[1]
+}
+
 /**
  * The base image an ARG names: IMAGES_NODE_IMAGE / IMAGES_NGINX_IMAGE where test.sh made local
  * ones (podman), else the Dockerfile's own default (the official image).
  */
 export function baseImage(spec: ImageSpec, arg: BaseArg = spec.runtimeBase): string {
-  const local = process.env[`IMAGES_${arg}`]
-  if (local) return local
-  const dockerfile = readFileSync(join(repoRoot(), spec.dockerfile), 'utf8')
-  const declared = dockerfile.match(new RegExp(`^ARG ${arg}=(\\S+)$`, 'm'))
-  if (!declared) throw new Error(`${spec.dockerfile} declares no default for ARG ${arg}`)
-  return declared[1]!
+  const image = process.env[`IMAGES_${arg}`] || dockerfileArg(spec.dockerfile, arg)
+  if (!image) throw new Error(`${spec.dockerfile} declares no default for ARG ${arg}`)
+  return image
 }
 
 /** Builds `spec` from its Dockerfile; the build's output goes to `logFile`. Returns the seconds it took. */
