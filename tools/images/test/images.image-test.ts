@@ -86,11 +86,13 @@ describe(`the production images, built with ${engine.name} and run against a loc
       shutdownBudgetMs.set(name, Number(env.SHUTDOWN_TIMEOUT_MS))
       containers.set(name, await Container.start(engine, name, { image: imageTag(name), env }))
     }
+    // The page's container port, as the compose file publishes it.
+    const [{ container: pageContainerPort } = { container: 0 }] = compose.published('frontend')
     containers.set(
       'frontend',
       await Container.start(engine, 'frontend', {
         image: imageTag('frontend'),
-        network: { publish: { host: pagePort!, container: 8080 } },
+        network: { publish: { host: pagePort!, container: pageContainerPort } },
       }),
     )
   }, 60 * 60_000)
