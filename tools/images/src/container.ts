@@ -13,6 +13,7 @@ export interface RunOptions {
 const LABEL = 'kafka-ref.image-test=true'
 
 const runArgs = (engine: Engine, options: RunOptions) => [
+  ...engine.runFlags,
   '--label',
   LABEL,
   ...(options.network
@@ -29,7 +30,7 @@ const runArgs = (engine: Engine, options: RunOptions) => [
 
 /** Runs a one-shot command in a fresh container and returns its output; a non-zero exit throws. */
 export async function runOnce(engine: Engine, options: RunOptions, timeoutMs = 60_000): Promise<string> {
-  return engineCommand(engine, ['run', '--rm', ...runArgs(engine, options)], timeoutMs)
+  return engineCommand(engine, ['run', '--rm', ...runArgs(engine, options)], { timeoutMs })
 }
 
 /** Removes the containers an earlier, interrupted run left behind. */
@@ -66,7 +67,7 @@ export class Container {
   }
 
   async logs(lines = 40): Promise<string> {
-    return engineCommand(this.engine, ['logs', '--tail', String(lines), this.name]).catch(
+    return engineCommand(this.engine, ['logs', '--tail', String(lines), this.name], { stderr: true }).catch(
       (error: Error) => error.message,
     )
   }
@@ -78,11 +79,9 @@ export class Container {
    */
   async stop(graceSeconds: number): Promise<{ ms: number; exitCode: number }> {
     const started = Date.now()
-    await engineCommand(
-      this.engine,
-      ['stop', '--time', String(graceSeconds), this.name],
-      (graceSeconds + 30) * 1000,
-    )
+    await engineCommand(this.engine, ['stop', '--time', String(graceSeconds), this.name], {
+      timeoutMs: (graceSeconds + 30) * 1000,
+    })
     const ms = Date.now() - started
     const exitCode = Number(
       (await engineCommand(this.engine, ['inspect', '--format', '{{.State.ExitCode}}', this.name])).trim(),

@@ -12,19 +12,23 @@ export interface Engine {
   name: EngineName
   /** Flags of `build` beyond the common ones. */
   buildFlags: string[]
+  /** Flags of every `run`. */
+  runFlags: string[]
   /** Flags of `run` for a container whose port is published on 127.0.0.1 (not the host network). */
   publishNetwork: string[]
 }
 
 const ENGINES: Record<EngineName, Engine> = {
   // BuildKit, the official base images from the registry, the default bridge network.
-  docker: { name: 'docker', buildFlags: [], publishNetwork: [] },
+  docker: { name: 'docker', buildFlags: [], runFlags: [], publishNetwork: [] },
   // Builds reach the registries through the host's network; `chroot` isolation needs no user
   // namespaces. A published port goes through slirp4netns (user-mode networking): no bridge, no
-  // iptables, and the host sees only 127.0.0.1. `docker` format keeps HEALTHCHECK in the image.
+  // iptables, and the host sees only 127.0.0.1. `docker` format keeps HEALTHCHECK in the image;
+  // podman runs it through systemd timers, which are not there: no HEALTHCHECK at run time.
   podman: {
     name: 'podman',
     buildFlags: ['--format', 'docker', '--network', 'host', '--isolation', 'chroot'],
+    runFlags: ['--no-healthcheck'],
     publishNetwork: ['--network', 'slirp4netns'],
   },
 }
@@ -38,11 +42,21 @@ export function engineFromEnv(env = process.env): Engine {
   )
 }
 
-/** Runs one engine command and returns its stdout; a failure names the command and shows its stderr. */
-export async function engineCommand(engine: Engine, args: string[], timeoutMs = 120_000): Promise<string> {
+/**
+ * Runs one engine command and returns its stdout (with `stderr: true`, its stderr after it: `logs`
+ * replays a container's stderr there); a failure names the command and shows its stderr.
+ */
+export async function engineCommand(
+  engine: Engine,
+  args: string[],
+  { timeoutMs = 120_000, stderr: withStderr = false }: { timeoutMs?: number; stderr?: boolean } = {},
+): Promise<string> {
   try {
-    const { stdout } = await execFileAsync(engine.name, args, { timeout: timeoutMs, maxBuffer: 64 << 20 })
-    return stdout
+    const { stdout, stderr } = await execFileAsync(engine.name, args, {
+      timeout: timeoutMs,
+      maxBuffer: 64 << 20,
+    })
+    return withStderr ? `${stdout}${stderr}` : stdout
   } catch (error) {
     const { stderr, message } = error as { stderr?: string; message: string }
     throw new Error(`${engine.name} ${args.join(' ')} failed: ${stderr?.trim() || message}`)

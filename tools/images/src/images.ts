@@ -93,7 +93,7 @@ export async function imageSize(engine: Engine, image: string): Promise<number> 
   const inspect = () => engineCommand(engine, ['image', 'inspect', '--format', '{{.Size}}', image])
   // BuildKit pulls a base into its own cache, not always into the engine's image list.
   const size = await inspect().catch(async () => {
-    await engineCommand(engine, ['pull', '--quiet', image], 600_000)
+    await engineCommand(engine, ['pull', '--quiet', image], { timeoutMs: 600_000 })
     return inspect()
   })
   return Number(size.trim())
