@@ -15,7 +15,7 @@ export default defineConfig({
           name: 'unit',
           // Unit tests first: they are fast and need no servers.
           sequence: { groupOrder: 0 },
-          include: ['{shared-contracts,tools,tools/images,frontend,microservices/*}/test/**/*.test.ts'],
+          include: ['{shared-contracts,tools/*,e2e,frontend,microservices/*}/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },
@@ -24,9 +24,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           sequence: { groupOrder: 1 },
-          include: ['{shared-contracts,tools,frontend,microservices/*}/test/**/*.int.test.ts'],
-          globalSetup: ['tools/src/testing/global-setup.ts'],
-          setupFiles: ['tools/src/testing/integration-setup.ts'],
+          include: ['{shared-contracts,tools/*,e2e,frontend,microservices/*}/test/**/*.int.test.ts'],
+          globalSetup: ['tools/testkit/src/global-setup.ts'],
+          setupFiles: ['tools/testkit/src/integration-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Two cores: one broker, one PostgreSQL server, and at most two test files at once.

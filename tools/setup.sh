@@ -23,16 +23,16 @@ fi
 pnpm --silent kafka:fetch
 
 # The API fuzz test drives schemathesis (PyPI) from a virtual environment of its own, with every
-# Python dependency pinned in tools/schemathesis/requirements.txt. (Debian's python3 can import venv
+# Python dependency pinned in tools/testkit/schemathesis/requirements.txt. (Debian's python3 can import venv
 # without python3-venv, but then has no ensurepip and cannot make one.)
 SCHEMATHESIS_ENV=.cache/schemathesis
-if ! cmp -s tools/schemathesis/requirements.txt "$SCHEMATHESIS_ENV/requirements.txt" 2>/dev/null; then
+if ! cmp -s tools/testkit/schemathesis/requirements.txt "$SCHEMATHESIS_ENV/requirements.txt" 2>/dev/null; then
   if command -v python3 >/dev/null && python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
     echo "[setup] installing schemathesis for the API fuzz test (about 20 s)"
     rm -rf "$SCHEMATHESIS_ENV"
     python3 -m venv "$SCHEMATHESIS_ENV"
-    "$SCHEMATHESIS_ENV/bin/pip" install --quiet --disable-pip-version-check --requirement tools/schemathesis/requirements.txt
-    cp tools/schemathesis/requirements.txt "$SCHEMATHESIS_ENV/requirements.txt"
+    "$SCHEMATHESIS_ENV/bin/pip" install --quiet --disable-pip-version-check --requirement tools/testkit/schemathesis/requirements.txt
+    cp tools/testkit/schemathesis/requirements.txt "$SCHEMATHESIS_ENV/requirements.txt"
   else
     echo "[setup] Python 3.10+ with venv is missing and the API fuzz test needs it (Debian/Ubuntu: apt-get install python3-venv)" >&2
     if [ "${CI:-}" = true ]; then exit 1; fi

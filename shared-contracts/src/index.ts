@@ -1,6 +1,7 @@
 export * from './asyncapi.ts'
 export * from './codec/codec.ts'
 export * from './codec/decode-error.ts'
+export * from './codec/read-header.ts'
 export * from './events/create.ts'
 export * from './events/envelope.ts'
 export * from './events/registry.ts'

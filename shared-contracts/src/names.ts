@@ -17,6 +17,35 @@ export const Topics = {
 } as const
 export type Topic = (typeof Topics)[keyof typeof Topics]
 
+/**
+ * Partitions of the system's topics unless a deployment chooses otherwise: the create-topics CLI,
+ * `pnpm dev`, the tests, the fault run and the bench all start from it. The partition count caps
+ * how many profile-service instances share the work.
+ */
+export const DEFAULT_PARTITIONS = 3
+
+export interface SystemTopic {
+  /** The topic's name with the namespace applied. */
+  name: string
+  partitions: number
+}
+
+/**
+ * Every topic the system needs (each of `Topics`), namespaced, with its partition count: what
+ * provisioning creates before any service starts. The dead-letter topic has as many partitions as
+ * its source, so a dead letter can keep its original partition.
+ */
+export function systemTopics(
+  namespace = '',
+  partitions: number = DEFAULT_PARTITIONS,
+): Record<keyof typeof Topics, SystemTopic> {
+  const entries = Object.entries(Topics).map(([key, name]) => [
+    key,
+    { name: namespaced(name, namespace), partitions },
+  ])
+  return Object.fromEntries(entries) as Record<keyof typeof Topics, SystemTopic>
+}
+
 export const ConsumerGroups = {
   profileService: 'profile-service',
 } as const

@@ -8,6 +8,7 @@ import * as contracts from '../src/index.ts'
 const PUBLIC_API = [
   'ASYNCAPI_FILE',
   'ConsumerGroups',
+  'DEFAULT_PARTITIONS',
   'DeadLetterHeaders',
   'DecodeError',
   'DecodeErrorReasons',
@@ -53,7 +54,9 @@ const PUBLIC_API = [
   'envelopeOf',
   'jsonSchemas',
   'namespaced',
+  'readHeader',
   'serializeJsonSchema',
+  'systemTopics',
   'withoutInvalidTraceContext',
 ]
 

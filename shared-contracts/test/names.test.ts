@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
   ConsumerGroups,
+  DEFAULT_PARTITIONS,
   DeadLetterHeaders,
   EventHeaders,
   EventSources,
   EventTypes,
   namespaced,
+  systemTopics,
   Topics,
 } from '../src/names.ts'
 
@@ -81,5 +83,21 @@ describe('namespaced', () => {
   it('prefixes topics and groups alike', () => {
     expect(namespaced(Topics.userRegisterDeadLetter, 'staging-')).toBe('staging-user_register_dlq')
     expect(namespaced(ConsumerGroups.profileService, 'test-42-')).toBe('test-42-profile-service')
+  })
+})
+
+describe('systemTopics', () => {
+  it('lists every topic of the system, namespaced, with one partition count', () => {
+    expect(systemTopics('staging-', 6)).toEqual({
+      userRegister: { name: 'staging-user_register', partitions: 6 },
+      userRegisterDeadLetter: { name: 'staging-user_register_dlq', partitions: 6 },
+    })
+  })
+
+  it('defaults to no namespace and DEFAULT_PARTITIONS', () => {
+    const topics = Object.values(systemTopics())
+    expect(topics.map((topic) => topic.name)).toEqual(Object.values(Topics))
+    expect(topics.every((topic) => topic.partitions === DEFAULT_PARTITIONS)).toBe(true)
+    expect(DEFAULT_PARTITIONS).toBe(3)
   })
 })

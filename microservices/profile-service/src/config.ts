@@ -72,7 +72,7 @@ export const envSchema = z.object({
     .regex(/^[\w.-]{1,249}$/, 'letters, digits, `.`, `_` and `-` only')
     .optional()
     .describe(
-      "Static group membership (Kafka's `group.instance.id`): a name unique to this instance and the same across its restarts (a StatefulSet pod's name). The group then keeps the member through a broker outage or a restart shorter than the session timeout: no rebalance, partitions served again within a second of the broker being back (benchmark figure 7c). Unset by default, because a static member does not leave the group when it stops: its partitions wait the session timeout before another instance takes them. Two instances with the same name fence each other",
+      "Static group membership (Kafka's `group.instance.id`): a name unique to this instance and the same across its restarts (a StatefulSet pod's name). The group then keeps the member through a broker outage or a restart shorter than the session timeout: no rebalance, partitions served again within a second of the broker being back (benchmark figure 7c). Unset by default, because a static member does not leave the group when it stops: its partitions wait the session timeout before another instance takes them. A second instance with that name fences the first",
     ),
   DEAD_LETTER_TIMEOUT_MS: envInt(10_000, { min: 100 }).describe(
     'A dead-letter publish not acknowledged in this time fails (and is retried)',

@@ -1,5 +1,5 @@
 import type { Env, ZodFastify } from '@kafka-ref/service-kit'
-import { ConsumerGroups, namespaced, Topics } from '@kafka-ref/shared-contracts'
+import { ConsumerGroups, DEFAULT_PARTITIONS, namespaced, systemTopics } from '@kafka-ref/shared-contracts'
 import {
   createTestDatabase,
   createTestTopics,
@@ -8,7 +8,7 @@ import {
   TestProducer,
   testKafkaBrokers,
   uniqueName,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
@@ -17,7 +17,7 @@ import { parseConfig } from '../src/config.ts'
 import type { Database } from '../src/db/schema.ts'
 
 /** The partitions of the test topics. */
-export const PARTITIONS = 3
+export const PARTITIONS = DEFAULT_PARTITIONS
 
 /** What the group has committed on a partition where it committed nothing. */
 export const NO_OFFSET = -1001
@@ -45,23 +45,18 @@ export interface TestContext {
 
 /**
  * A fresh database and topic namespace (the topics are created up front), a producer and a
- * database connection, all closed after the test.
+ * database connection, all closed after the test. `brokers`: a broker of the test's own (one it
+ * stops), instead of the shared one.
  */
 export async function createTestContext(
   harness: Harness,
-  { databaseUrl }: { databaseUrl?: string } = {},
+  { databaseUrl, brokers = testKafkaBrokers() }: { databaseUrl?: string; brokers?: string } = {},
 ): Promise<TestContext> {
-  const brokers = testKafkaBrokers()
   const namespace = `${uniqueName('profile-service')}.`
-  const topic = namespaced(Topics.userRegister, namespace)
-  const deadLetterTopic = namespaced(Topics.userRegisterDeadLetter, namespace)
-  await createTestTopics(
-    [
-      { name: topic, partitions: PARTITIONS },
-      { name: deadLetterTopic, partitions: PARTITIONS },
-    ],
-    brokers,
-  )
+  const topics = systemTopics(namespace, PARTITIONS)
+  await createTestTopics(Object.values(topics), brokers)
+  const topic = topics.userRegister.name
+  const deadLetterTopic = topics.userRegisterDeadLetter.name
   const url = databaseUrl ?? (await createTestDatabase('profile_service'))
   return {
     env: {

@@ -1,4 +1,4 @@
-import { LogCapture } from '@kafka-ref/tools/testing'
+import { LogCapture } from '@kafka-ref/testkit'
 import { z } from 'zod'
 import { type BaseAppOptions, createBaseApp, httpError } from '../src/index.ts'
 

@@ -10,7 +10,7 @@ import type { Config } from './config.ts'
 import databasePlugin from './db/database-plugin.ts'
 import { healthRoutes } from './health/health-checks.ts'
 import producerPlugin from './kafka/producer-plugin.ts'
-import producerTelemetryPlugin from './kafka/producer-telemetry-plugin.ts'
+import { withTelemetry } from './kafka/publisher-telemetry.ts'
 import userMetricsPlugin from './metrics/user-metrics-plugin.ts'
 import relayPlugin from './outbox/relay-plugin.ts'
 import { SERVICE_NAME } from './service-name.ts'
@@ -39,11 +39,16 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     bootstrapBrokers: config.kafkaBrokers,
     warmUpTopics: [topic],
   })
-  await app.register(producerTelemetryPlugin, {
-    tracing: options.tracing ?? TRACING_OFF,
-    destinations: { [topic]: Topics.userRegister },
+  await app.register(relayPlugin, {
+    ...config.outbox,
+    connectionString: config.databaseUrl,
+    // The relay publishes through the producer, timed, counted and traced.
+    publisher: withTelemetry(app.eventProducer, {
+      registry: app.metricsRegistry,
+      tracing: options.tracing ?? TRACING_OFF,
+      destinations: { [topic]: Topics.userRegister },
+    }),
   })
-  await app.register(relayPlugin, { ...config.outbox, connectionString: config.databaseUrl })
   await app.register(registrationPlugin, { topic, passwordHash: config.registration.passwordHash })
   await app.register(userMetricsPlugin)
 

@@ -75,6 +75,9 @@ export const parseConfig = defineConfig(envSchema, (raw) => ({
     leaseMs: raw.OUTBOX_LEASE_MS,
     sendAttempts: raw.OUTBOX_SEND_ATTEMPTS,
     releaseBackoffMaxMs: raw.OUTBOX_RELEASE_BACKOFF_MAX_MS,
+    // Half the shutdown budget for the send in flight; the other half releases its rows and
+    // closes the producer and the pools.
+    stopTimeoutMs: Math.floor(raw.SHUTDOWN_TIMEOUT_MS / 2),
   },
 }))
 

@@ -5,9 +5,8 @@ import {
   decode,
   encode,
   type KnownEvent,
-  namespaced,
   type RegisterUserRequest,
-  Topics,
+  systemTopics,
 } from '@kafka-ref/shared-contracts'
 import {
   createTestDatabase,
@@ -17,7 +16,7 @@ import {
   type TestConsumer,
   testKafkaBrokers,
   uniqueName,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import type { Message } from 'node-rdkafka'
 import { buildApp } from '../src/app.ts'
 import { parseConfig } from '../src/config.ts'
@@ -34,8 +33,9 @@ export interface TestContext {
 /** A fresh database and namespace; with `topics: true` also creates the namespaced topic (3 partitions). */
 export async function createTestContext({ topics = false, brokers = testKafkaBrokers() } = {}) {
   const namespace = `${uniqueName('user-service')}.`
-  const topic = namespaced(Topics.userRegister, namespace)
-  if (topics) await createTestTopics([{ name: topic, partitions: 3 }], brokers)
+  const { userRegister } = systemTopics(namespace)
+  const topic = userRegister.name
+  if (topics) await createTestTopics([userRegister], brokers)
   const env: Env = {
     DATABASE_URL: await createTestDatabase('user_service'),
     KAFKA_BROKERS: brokers,

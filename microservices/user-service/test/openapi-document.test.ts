@@ -1,6 +1,6 @@
 import { createBaseApp } from '@kafka-ref/service-kit'
 import { PROBLEM_CONTENT_TYPE } from '@kafka-ref/shared-contracts'
-import { type OpenApiDocument, validateOpenApi } from '@kafka-ref/tools/testing'
+import { type OpenApiDocument, validateOpenApi } from '@kafka-ref/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { healthRoutes } from '../src/health/health-checks.ts'
 import { userRoutes } from '../src/users/user-routes.ts'

@@ -1,10 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { runCli } from '@kafka-ref/tools/cli/run-cli'
-import { startKafka } from '@kafka-ref/tools/kafka/broker'
-import { startPostgres } from '@kafka-ref/tools/postgres/server'
-import { repoRoot } from '@kafka-ref/tools/util/repo-root'
+import { repoRoot, startKafka, startPostgres } from '@kafka-ref/local-servers'
+import { runCli, UsageError } from '@kafka-ref/local-servers/cli'
 import { type BenchContext, FULL_SIZES, QUICK_SIZES } from './context.ts'
 import { benchConsumer } from './figures/consumer.ts'
 import { benchEndToEnd } from './figures/e2e.ts'
@@ -16,10 +13,6 @@ import type { Figure } from './report/figure.ts'
 import { describeMachine } from './report/machine.ts'
 import { type Report, renderMarkdown } from './report/markdown.ts'
 
-// Usage: pnpm bench [--quick] [--only http,outbox,consumer,e2e,recovery] [--profile]
-//   --quick    small sizes, 1 run per figure (development; the numbers mean little)
-//   --only     a subset of the figures
-//   --profile  services run with --cpu-prof; summaries are printed (slower: not for the table)
 const FIGURES = {
   http: benchHttp,
   outbox: benchOutbox,
@@ -31,18 +24,24 @@ const FIGURES = {
 
 type FigureName = keyof typeof FIGURES
 
-runCli(async () => {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      profile: { type: 'boolean', default: false },
-      only: { type: 'string' },
-    },
-  })
+const cli = {
+  command: 'pnpm bench',
+  options: {
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+  help: `The benchmark, on its own broker, PostgreSQL and services; writes reports/bench.json and bench.md.
+  --quick    small sizes, 1 run per figure (development; the numbers mean little)
+  --only     a subset of the figures, comma-separated: ${Object.keys(FIGURES).join(',')}
+  --profile  services run with --cpu-prof; summaries are printed (slower: not for the table)`,
+} as const
+
+runCli(cli, async (values) => {
   const only = (values.only?.split(',') ?? Object.keys(FIGURES)) as FigureName[]
   const unknown = only.filter((name) => !(name in FIGURES))
   if (unknown.length > 0)
-    throw new Error(`Unknown figure(s) ${unknown.join(', ')}; use ${Object.keys(FIGURES)}`)
+    throw new UsageError(`unknown figure(s) ${unknown.join(', ')} in --only; use ${Object.keys(FIGURES)}`)
 
   const started = Date.now()
   const reports = join(repoRoot(), 'reports')

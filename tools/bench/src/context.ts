@@ -1,6 +1,5 @@
-import type { LocalKafka } from '@kafka-ref/tools/kafka/broker'
-import type { LocalPostgres } from '@kafka-ref/tools/postgres/server'
-import type { WaitForOptions } from '@kafka-ref/tools/testing/wait-for'
+import type { LocalKafka, LocalPostgres } from '@kafka-ref/local-servers'
+import type { WaitForOptions } from '@kafka-ref/testkit/clients'
 
 export interface BenchSizes {
   runs: number
@@ -32,8 +31,6 @@ export const QUICK_SIZES: BenchSizes = {
   e2eRate: 100,
   e2eSeconds: 3,
 }
-
-export const PARTITIONS = 3
 
 /** What every figure gets: the broker and PostgreSQL server of this run, the sizes, what it collects. */
 export interface BenchContext {

@@ -2,20 +2,22 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { launchChromium } from '@kafka-ref/tools/browser/chromium'
-import { runCli } from '@kafka-ref/tools/cli/run-cli'
-import { startKafka } from '@kafka-ref/tools/kafka/broker'
-import { startPostgres } from '@kafka-ref/tools/postgres/server'
-import { type BuiltFile, startSystemWithPage } from '@kafka-ref/tools/system/frontend'
-import { repoRoot } from '@kafka-ref/tools/util/repo-root'
+import { repoRoot } from '@kafka-ref/local-servers'
+import { launchChromium } from '@kafka-ref/local-servers/browser'
+import { runCli, UsageError } from '@kafka-ref/local-servers/cli'
+import { type BuiltFile, startSystemWithPage } from '@kafka-ref/system'
 import type { Browser } from 'playwright-core'
 import { summarize } from './report/stats.ts'
 
-// Usage: pnpm bench:frontend [--runs 20] [--hash-cost N]
-// What a person waits for: submit in the registration page → profile card shown, in Chromium,
-// against the whole system with production settings (its own broker, PostgreSQL and services).
-// Also prints the page's bundle size. Not part of the tests.
+const cli = {
+  command: 'pnpm bench:frontend',
+  options: { runs: { type: 'string', default: '20' }, 'hash-cost': { type: 'string' } },
+  help: `What a person waits for: submit in the registration page → profile card shown, in Chromium,
+against the whole system with production settings (its own broker, PostgreSQL and services).
+Also prints the page's bundle size. Not part of the tests.
+  --runs N        measured runs, after 2 warm-up ones (default 20)
+  --hash-cost N   the services' PASSWORD_HASH_COST (default theirs, 17)`,
+} as const
 
 /** Written by the page (frontend/src/main.ts) once the profile is on screen. */
 const MEASURE = 'register:submit-to-profile'
@@ -30,50 +32,35 @@ interface Run {
   profileMs: number
 }
 
-runCli(async () => {
-  const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '20' }, 'hash-cost': { type: 'string' } },
-  })
+runCli(cli, async (values) => {
   const runs = Number(values.runs)
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`Invalid --runs '${values.runs}'`)
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new UsageError(`invalid --runs '${values.runs}': a whole number, 1 or more`)
   const hashCost = values['hash-cost']
   const log = (message: string) => process.stderr.write(`[bench:frontend] ${message}\n`)
 
   log('starting Kafka, PostgreSQL, both services and the built page...')
-  const [kafka, postgres] = await Promise.all([startKafka(), startPostgres()])
+  const running = await startSystemWithPage({
+    kafka: { local: {} },
+    postgres: { local: {} },
+    preset: 'bench-production',
+    ...(hashCost && { env: { PASSWORD_HASH_COST: hashCost } }),
+  })
   let browser: Browser | undefined
   try {
-    const running = await startSystemWithPage({
-      kafkaBrokers: kafka.bootstrapServers,
-      userDatabaseUrl: await postgres.createDatabase('users'),
-      profileDatabaseUrl: await postgres.createDatabase('profiles'),
-      env: {
-        // Production settings, except what would measure something else: every request of the
-        // bench comes from 127.0.0.1 (the rate limit), and info logs would measure pino.
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        REGISTER_RATE_LIMIT_MAX: '1000',
-        ...(hashCost ? { PASSWORD_HASH_COST: hashCost } : {}),
-      },
-    })
-    try {
-      browser = await launchChromium()
-      const results: Run[] = []
-      for (let i = 0; i < WARM_UP_RUNS + runs; i++) {
-        const run = await registerOnce(browser, running.page.url, running.system.profileService.url)
-        if (i >= WARM_UP_RUNS) results.push(run)
-        log(
-          `${i < WARM_UP_RUNS ? 'warm-up' : `run ${i - WARM_UP_RUNS + 1}/${runs}`}: ${run.totalMs.toFixed(0)} ms`,
-        )
-      }
-      report(results, running.files, hashCost)
-    } finally {
-      await browser?.close()
-      await running.stop()
+    browser = await launchChromium()
+    const results: Run[] = []
+    for (let i = 0; i < WARM_UP_RUNS + runs; i++) {
+      const run = await registerOnce(browser, running.page.url, running.system.service('profile-service').url)
+      if (i >= WARM_UP_RUNS) results.push(run)
+      log(
+        `${i < WARM_UP_RUNS ? 'warm-up' : `run ${i - WARM_UP_RUNS + 1}/${runs}`}: ${run.totalMs.toFixed(0)} ms`,
+      )
     }
+    report(results, running.files, hashCost)
   } finally {
-    await postgres.stop().catch(() => undefined)
-    await kafka.stop().catch(() => undefined)
+    await browser?.close()
+    await running.stop()
   }
 })
 

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { promisify } from 'node:util'
-import { ToolError } from '@kafka-ref/tools'
+import { ToolError } from '@kafka-ref/local-servers'
 
 const execFileAsync = promisify(execFile)
 

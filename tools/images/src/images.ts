@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { repoRoot } from '@kafka-ref/tools/util/repo-root'
+import { repoRoot } from '@kafka-ref/local-servers'
 import { type Engine, engineCommand, engineCommandLogged } from './engine.ts'
 
 export type ImageName = 'user-service' | 'profile-service' | 'frontend'

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import {
+  freePorts,
+  type LocalKafka,
+  type LocalPostgres,
+  repoRoot,
+  startKafka,
+  startPostgres,
+} from '@kafka-ref/local-servers'
+import { launchChromium } from '@kafka-ref/local-servers/browser'
 import type { ProfileResponse } from '@kafka-ref/shared-contracts'
-import { type LocalKafka, type LocalPostgres, startKafka, startPostgres } from '@kafka-ref/tools'
-import { launchChromium } from '@kafka-ref/tools/browser/chromium'
-import { getProfile, register, userRequests, waitFor } from '@kafka-ref/tools/testing'
-import { freePorts } from '@kafka-ref/tools/util/free-port'
-import { repoRoot } from '@kafka-ref/tools/util/repo-root'
+import { getProfile, register, userRequests, waitFor } from '@kafka-ref/testkit/clients'
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ComposeFile } from '../src/compose.ts'

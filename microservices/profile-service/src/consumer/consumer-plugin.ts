@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/schema.ts'
-import { BatchConsumer } from '../kafka/batch-consumer.ts'
+import type { ConsumerSettings } from '../kafka/consumer-client.ts'
+import { ConsumerSupervisor } from '../kafka/consumer-supervisor.ts'
 import {
   DeadLetterProducer,
   type DeadLetterProducerOptions,
@@ -14,7 +15,7 @@ import { userRegisterHandler } from './user-register-handler.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    consumer: BatchConsumer
+    consumer: ConsumerSupervisor
     deadLetterProducer: DeadLetterProducer
   }
 }
@@ -29,7 +30,8 @@ export interface ConsumerPluginOptions {
 /**
  * The `user_register` consumer: a worker started when the app is ready and stopped when it closes
  * (unless `CONSUMER_ENABLED=false`), storing each event's profile through its own pool and
- * dead-lettering what cannot be decoded.
+ * dead-lettering what cannot be decoded. It connects in the background, retrying until Kafka
+ * answers: the app is ready (and serves reads) without it.
  */
 async function consumerPlugin(
   app: FastifyInstance,
@@ -64,25 +66,23 @@ async function consumerPlugin(
     groupId,
     destination: Topics.userRegister,
   })
-  const consumer = new BatchConsumer({
-    ...settings,
-    brokers: config.kafkaBrokers,
-    clientId: config.kafkaClientId,
-    groupId,
-    topic: namespaced(Topics.userRegister, namespace),
-    handler: telemetry.wrap(userRegisterHandler({ db, deadLetter, observer: telemetry.observer })),
-    log,
+  const consumer = new ConsumerSupervisor({
+    consumer: {
+      ...engineSettings(config, groupId),
+      topic: namespaced(Topics.userRegister, namespace),
+      handler: telemetry.wrap(userRegisterHandler({ db, deadLetter, observer: telemetry.observer })),
+      log,
+    },
+    connectTimeoutMs: shutdownTimeoutMs,
+    // Dead letters go out from the first batch on.
+    prepare: (timeoutMs) => deadLetter.connect(timeoutMs),
   })
   app.decorate('consumer', consumer)
   app.decorate('deadLetterProducer', deadLetter)
   runWorker(
     app,
     {
-      start: async () => {
-        await deadLetter.connect(shutdownTimeoutMs)
-        await consumer.start(shutdownTimeoutMs)
-        log.info('consuming')
-      },
+      start: () => consumer.start(),
       // Split the shutdown budget: the consumer first (it may still dead-letter), then the producer.
       stop: async () => {
         await consumer.close({ timeoutMs: shutdownTimeoutMs / 2 })
@@ -91,6 +91,25 @@ async function consumerPlugin(
     },
     { enabled: settings.enabled },
   )
+}
+
+/** What the engine (src/kafka) is told, from the service's parsed configuration. */
+function engineSettings(config: Config, groupId: string): ConsumerSettings {
+  const { consumer } = config
+  return {
+    brokers: config.kafkaBrokers,
+    clientId: config.kafkaClientId,
+    groupId,
+    groupInstanceId: consumer.groupInstanceId,
+    start: consumer.start,
+    batchSize: consumer.batchSize,
+    pollTimeoutMs: consumer.pollTimeoutMs,
+    fetchWaitMaxMs: consumer.fetchWaitMaxMs,
+    commitIntervalMs: consumer.commitIntervalMs,
+    sessionTimeoutMs: consumer.sessionTimeoutMs,
+    messageMaxBytes: consumer.messageMaxBytes,
+    retry: consumer.retry,
+  }
 }
 
 export default fp(consumerPlugin, { name: 'consumer', dependencies: ['database', 'metrics'] })

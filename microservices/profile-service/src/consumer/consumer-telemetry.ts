@@ -8,10 +8,10 @@ import {
   type Tracing,
   traceContextFrom,
 } from '@kafka-ref/service-kit'
-import { DecodeErrorReasons, decode, EventHeaders } from '@kafka-ref/shared-contracts'
+import { DecodeErrorReasons, decode, EventHeaders, readHeader } from '@kafka-ref/shared-contracts'
 import { context, type Span, SpanKind, trace } from '@opentelemetry/api'
-import type { Message, MessageHeader } from 'node-rdkafka'
-import type { BatchHandler } from '../kafka/batch-consumer.ts'
+import type { Message } from 'node-rdkafka'
+import type { BatchHandler } from '../kafka/chunk-processor.ts'
 import { metricDefinitions as defs } from '../metrics/definitions.ts'
 import type { HandlerObserver } from './user-register-handler.ts'
 
@@ -68,21 +68,16 @@ export function consumerTelemetry(registry: MetricsRegistry, options: ConsumerTe
   }
 }
 
-function header(headers: MessageHeader[] | undefined, name: string): string | undefined {
-  const value = headers?.find((entry) => Object.hasOwn(entry, name))?.[name]
-  return value === undefined ? undefined : value.toString()
-}
-
 /**
  * The context the producer sent: the `traceparent` header (the relay's send span), else the
  * event's own (the CloudEvents tracing extension), for producers that set no headers.
  */
 function producerContext(message: Message) {
   const fromHeaders: TraceContextFields = {}
-  const traceparent = header(message.headers, EventHeaders.traceparent)
+  const traceparent = readHeader(message.headers, EventHeaders.traceparent)
   if (traceparent) {
     fromHeaders.traceparent = traceparent
-    const tracestate = header(message.headers, EventHeaders.tracestate)
+    const tracestate = readHeader(message.headers, EventHeaders.tracestate)
     if (tracestate) fromHeaders.tracestate = tracestate
     return traceContextFrom(fromHeaders)
   }
@@ -116,8 +111,8 @@ function traced(handler: BatchHandler, options: ConsumerTelemetryOptions): Batch
             [Messaging.kafkaOffset]: message.offset,
             [Messaging.bodySize]: message.size,
             ...(message.key != null && { [Messaging.kafkaKey]: message.key.toString() }),
-            ...(header(message.headers, EventHeaders.id) && {
-              [Messaging.messageId]: header(message.headers, EventHeaders.id),
+            ...(readHeader(message.headers, EventHeaders.id) && {
+              [Messaging.messageId]: readHeader(message.headers, EventHeaders.id),
             }),
             ...(messages.length > 1 && { [Messaging.batchCount]: messages.length }),
           },

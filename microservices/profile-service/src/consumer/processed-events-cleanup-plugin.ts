@@ -2,7 +2,7 @@ import { runWorker } from '@kafka-ref/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
-import { deleteExpiredProcessedEvents } from './processed-events-retention.ts'
+import { deleteExpiredProcessedEvents } from '../profiles/profile-repository.ts'
 
 /**
  * Keeps `processed_events` from growing forever: every `DEDUP_CLEANUP_INTERVAL_MS` (and once at

@@ -3,21 +3,17 @@ import {
   type DecodeErrorReason,
   decode,
   EventHeaders,
+  readHeader,
   type UserRegisterEventV1,
 } from '@kafka-ref/shared-contracts'
 import type { Kysely } from 'kysely'
-import type { Message, MessageHeader } from 'node-rdkafka'
+import type { Message } from 'node-rdkafka'
 import type { Database } from '../db/schema.ts'
-import type { BatchHandler } from '../kafka/batch-consumer.ts'
+import type { BatchHandler } from '../kafka/chunk-processor.ts'
 import type { DeadLetterProducer } from '../kafka/dead-letter/dead-letter-producer.ts'
 import { type ApplyResult, applyUserRegisteredBatch } from '../profiles/profile-repository.ts'
 
 const LEVELS_LOGGING_INFO = new Set(['info', 'debug', 'trace'])
-
-function header(headers: MessageHeader[] | undefined, name: string): string | undefined {
-  const value = headers?.find((entry) => Object.hasOwn(entry, name))?.[name]
-  return value === undefined ? undefined : value.toString()
-}
 
 /**
  * Stores the profiles of a partition's `user_register` events in one transaction (idempotently),
@@ -83,7 +79,7 @@ export function userRegisterHandler(deps: {
         {
           offset: message.offset,
           // Set by the contracts' encode(): it traces a message that cannot be decoded.
-          correlationId: header(message.headers, EventHeaders.correlationId),
+          correlationId: readHeader(message.headers, EventHeaders.correlationId),
           reason: error.reason,
           error: error.message,
         },

@@ -4,8 +4,9 @@ import { checkDatabase, registerHealth, type ZodFastify } from '@kafka-ref/servi
  * Ready means "can serve `GET /profile/:id`", which needs only the database: that is what a load
  * balancer routes here. Consuming is the group's business, not this instance's readiness: with
  * more instances than partitions some hold none and still serve reads, and a consumer that is
- * disconnected or paused still leaves the reads working. Its state is reported (and in the
- * metrics: lag, paused partitions), never a reason to take a reader out of the load balancer.
+ * disconnected, still connecting (Kafka unreachable at start), paused or replaced after a fatal
+ * error still leaves the reads working. Its state is reported (and in the metrics: state, lag,
+ * paused partitions, fatal errors), never a reason to take a reader out of the load balancer.
  */
 export function healthRoutes(app: ZodFastify, { consumerEnabled }: { consumerEnabled: boolean }) {
   registerHealth(app, {
@@ -16,6 +17,8 @@ export function healthRoutes(app: ZodFastify, { consumerEnabled }: { consumerEna
         return {
           ok: true,
           enabled: consumerEnabled,
+          // Codes and counts only: librdkafka's texts may name brokers.
+          ...consumer.status,
           connected: consumer.isConnected,
           partitions: consumer.assignments.map((tp) => tp.partition),
           paused: consumer.pausedPartitions.map((tp) => tp.partition),

@@ -1,15 +1,29 @@
+import type { BackoffOptions } from '@kafka-ref/service-kit'
 import rdkafka, { type Assignment, type LibrdKafkaError, type Message } from 'node-rdkafka'
-import type { Config } from '../config.ts'
 import type { TopicPartitionOffset } from './offset-tracker.ts'
 
-/** The consumer's settings as parsed from the environment (`CONSUMER_*`, `KAFKA_MESSAGE_MAX_BYTES`). */
-export type ConsumerConfig = Config['consumer']
-
-/** Where and as whom the consumer connects: what the plugin adds to the parsed settings. */
-export interface ConsumerIdentity {
+/** What the consumer engine is told: where and as whom it connects, and how it consumes. */
+export interface ConsumerSettings {
   brokers: readonly string[]
   clientId: string
   groupId: string
+  /** Static membership (`group.instance.id`); dynamic when undefined. */
+  groupInstanceId?: string | undefined
+  /** Where a group with no committed offset starts. */
+  start: 'earliest' | 'latest'
+  /** Most messages per poll. */
+  batchSize: number
+  /** How long one poll blocks when the topic is idle. */
+  pollTimeoutMs: number
+  /** How long the broker may hold a fetch with no new data. */
+  fetchWaitMaxMs: number
+  /** 0 commits after every batch; more batches commits. */
+  commitIntervalMs: number
+  sessionTimeoutMs: number
+  /** The largest record batch the brokers accept (sizes the fetches). */
+  messageMaxBytes: number
+  /** Delays before retrying a failed message. */
+  retry: BackoffOptions
 }
 
 export interface ConsumerCallbacks {
@@ -37,7 +51,7 @@ const DEFAULT_FETCH_MESSAGE_MAX_BYTES = 1_048_576
  * store, cooperative rebalancing driven by our own callback.
  */
 export function createKafkaConsumer(
-  settings: ConsumerConfig & ConsumerIdentity,
+  settings: ConsumerSettings,
   callbacks: ConsumerCallbacks,
 ): rdkafka.KafkaConsumer {
   const consumer = new rdkafka.KafkaConsumer(consumerGlobalConfig(settings, callbacks), {
@@ -49,7 +63,7 @@ export function createKafkaConsumer(
 
 /** librdkafka's global settings of the consumer (exported for its tests). */
 export function consumerGlobalConfig(
-  settings: ConsumerConfig & ConsumerIdentity,
+  settings: ConsumerSettings,
   callbacks: ConsumerCallbacks,
 ): rdkafka.ConsumerGlobalConfig {
   return {

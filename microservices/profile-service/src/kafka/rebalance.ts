@@ -6,13 +6,6 @@ const { ERR__ASSIGN_PARTITIONS, ERR__REVOKE_PARTITIONS } = rdkafka.CODES.ERRORS
 
 /** What a revocation needs from the consumer that owns the partitions. */
 export interface RevocationSteps {
-  /**
-   * Settles once no batch is in flight and no poll outstanding (their messages of a revoked
-   * partition processed or dropped); no poll begins until `revoked` is called.
-   */
-  batchDone(): Promise<void>
-  /** The revoked partitions are unassigned (or that failed): polling may go on. */
-  revoked(): void
   /** Commits what was stored for these partitions (unless closing as a crash) and forgets their state. */
   release(keys: ReadonlySet<string>): void
   /** True once close() began. */
@@ -20,11 +13,76 @@ export interface RevocationSteps {
 }
 
 /**
+ * Keeps the poll loop and revocations apart. Revoked partitions are released only while the loop
+ * holds no batch and no poll: every message fetched before their revocation has then been
+ * processed or dropped (as no longer owned). And no poll begins until every revocation under way
+ * has unassigned its partitions. So no message of a revoked partition can be stored after it is
+ * assigned again (it could follow a gap).
+ */
+export class RevocationGate {
+  /** Revocations under way. */
+  #pending = 0
+  /** True while the loop holds no batch and no poll, waiting for revocations to finish. */
+  #quiet = false
+  /** True while the poll loop runs: before it starts and once it ended, revocations wait for nothing. */
+  #looping = false
+  /** Revocations waiting for the loop to be quiet. */
+  readonly #waiting: Array<() => void> = []
+  #resume: (() => void) | undefined
+
+  /** True while a revocation is under way: no poll may begin. */
+  get blocksPolls(): boolean {
+    return this.#pending > 0
+  }
+
+  /** A revocation begins: settles once the loop is quiet. */
+  enter(): Promise<void> {
+    this.#pending++
+    if (this.#quiet || !this.#looping) return Promise.resolve()
+    return new Promise((resolve) => this.#waiting.push(resolve))
+  }
+
+  /** That revocation is over (its partitions unassigned, or that failed): polling may go on. */
+  leave(): void {
+    this.#pending--
+    if (this.#pending === 0) this.#resume?.()
+  }
+
+  loopStarted(): void {
+    this.#looping = true
+  }
+
+  loopEnded(): void {
+    this.#looping = false
+    this.#wake()
+  }
+
+  /** The loop, between batches: with revocations under way, stays quiet until they are over. */
+  async settle(): Promise<void> {
+    if (this.#pending === 0) return
+    this.#quiet = true
+    const resumed = new Promise<void>((resolve) => {
+      this.#resume = resolve
+    })
+    this.#wake()
+    await resumed
+    this.#resume = undefined
+    this.#quiet = false
+  }
+
+  #wake() {
+    for (const wake of this.#waiting.splice(0)) wake()
+  }
+}
+
+/**
  * The partitions this member owns, kept up to date by librdkafka's rebalance callback
  * (cooperative-sticky: incremental assign and unassign). A revoked partition stops being handled
- * at once; it is released only after the chunk in flight finished and what was stored is committed.
+ * at once; it is released only after the chunk in flight finished and what was stored is
+ * committed (`gate`, which the poll loop goes through too).
  */
 export class OwnedPartitions {
+  readonly gate = new RevocationGate()
   readonly #owned = new Map<string, TopicPartition>()
   readonly #consumer: rdkafka.KafkaConsumer
   readonly #log: FastifyBaseLogger
@@ -75,7 +133,7 @@ export class OwnedPartitions {
 
   /** Commits what was stored for the revoked partitions before handing them over. */
   async #revoke(assignment: Assignment[]) {
-    await this.#revocation.batchDone()
+    await this.gate.enter()
     try {
       this.#revocation.release(
         new Set(assignment.map(({ topic, partition }) => partitionKey(topic, partition))),
@@ -89,7 +147,7 @@ export class OwnedPartitions {
     } catch (err) {
       if (this.#consumer.isConnected()) this.#log.error({ err }, 'cannot release the revoked partitions')
     } finally {
-      this.#revocation.revoked()
+      this.gate.leave()
     }
   }
 }

@@ -32,6 +32,16 @@ export const metricDefinitions = {
     'Partitions paused until a failed message is retried; a partition that stays paused is stuck',
   ),
   connected: gauge('consumer_connected', '1 while the Kafka consumer is connected'),
+  state: gauge(
+    'consumer_state',
+    "1 for the consumer's state: `connecting`, `running`, `retrying` (a failed attempt to connect, or a fatal error), `stopped`",
+    ['state'],
+  ),
+  fatalErrors: counter(
+    'consumer_fatal_errors_total',
+    'Fatal Kafka consumer errors (`ERR_FENCED_INSTANCE_ID`: its group instance id taken; `ERR__FATAL`: other); each replaced it',
+    ['code'],
+  ),
   deadLetterFatalErrors: counter(
     'dead_letter_producer_fatal_errors_total',
     'Fatal errors of the dead-letter producer; each replaced it with a new one (dead letters wait meanwhile)',

@@ -1,6 +1,8 @@
 import { counterFrom, createCounter, createGauge } from '@kafka-ref/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { FATAL_ERROR_CODES } from '../kafka/client-errors.ts'
+import { CONSUMER_STATES } from '../kafka/consumer-supervisor.ts'
 import { metricDefinitions as defs } from './definitions.ts'
 
 /** How long a scrape waits for the broker's offsets before leaving the lag out. */
@@ -28,6 +30,15 @@ async function profileMetricsPlugin(app: FastifyInstance) {
   createGauge(registry, defs.assignedPartitions, (gauge) => gauge.set(consumer.assignments.length))
   createGauge(registry, defs.pausedPartitions, (gauge) => gauge.set(consumer.pausedPartitions.length))
   createGauge(registry, defs.connected, (gauge) => gauge.set(consumer.isConnected ? 1 : 0))
+  createGauge(registry, defs.state, (gauge) => {
+    const now = consumer.status.state
+    for (const state of CONSUMER_STATES) gauge.set({ state }, state === now ? 1 : 0)
+  })
+  createCounter(registry, defs.fatalErrors, (counter) => {
+    // Totals kept by the consumer: set again at each scrape, every code a series from the start.
+    counter.reset()
+    for (const code of FATAL_ERROR_CODES) counter.inc({ code }, consumer.fatalErrorCounts.get(code) ?? 0)
+  })
   createCounter(
     registry,
     defs.deadLetterFatalErrors,

@@ -1,13 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import pg from 'pg'
 import { PROFILE_CREATED_CHANNEL } from './profile-repository.ts'
-import { userIdKey } from './user-id-key.ts'
-
-export interface Waiter {
-  /** True when the profile was announced (or notifications were interrupted: look again); false on timeout or close. */
-  readonly done: Promise<boolean>
-  cancel(): void
-}
+import { ProfileWaiters, type Waiter } from './profile-waiters.ts'
 
 /** Told what the connection hears, so what is kept from the database can follow it (the cache). */
 export interface ListenerObserver {
@@ -33,16 +27,16 @@ const CONNECT_TIMEOUT_MS = 5_000
 
 /**
  * One dedicated connection per process LISTENs for stored profiles and wakes the HTTP requests
- * waiting for them, so a waiting request costs no database work until its profile exists.
+ * waiting for them (ProfileWaiters), so a waiting request costs no database work until its
+ * profile exists.
  */
 export class ProfileListener {
-  readonly #waiters = new Map<string, Set<(found: boolean) => void>>()
+  readonly #waiters = new ProfileWaiters()
   readonly #observers: ListenerObserver[] = []
   readonly #connectionString: string
   readonly #log: FastifyBaseLogger
   readonly #heartbeatIntervalMs: number
   readonly #heartbeatTimeoutMs: number
-  #waiterCount = 0
   #client: pg.Client | undefined
   #closed = false
   #reconnectTimer: NodeJS.Timeout | undefined
@@ -60,7 +54,7 @@ export class ProfileListener {
 
   /** Requests waiting now (for a gauge, and for the route's cap). */
   get waiterCount(): number {
-    return this.#waiterCount
+    return this.#waiters.count
   }
 
   /** Before `start`, so the observer hears of the first connection too. */
@@ -82,7 +76,7 @@ export class ProfileListener {
       if (!message.payload) return
       // Before waking anyone, so a waiter that looks again cannot find what was just replaced.
       for (const observer of this.#observers) observer.changed(message.payload)
-      this.#wake(message.payload, true)
+      this.#waiters.wake(message.payload, true)
     })
     const lost = (error?: Error) => {
       clearTimeout(heartbeat)
@@ -95,7 +89,7 @@ export class ProfileListener {
       if (this.#closed) return
       this.#log.warn({ err: error }, 'profile notifications interrupted; reconnecting')
       // A notification may be lost while disconnected: every waiter looks in the database again.
-      this.#wakeAll(true)
+      this.#waiters.wakeAll(true)
       this.#scheduleReconnect()
     }
     client.on('error', lost)
@@ -125,40 +119,19 @@ export class ProfileListener {
     beat()
     // After a reconnect: a waiter that began while no connection listened may have missed its
     // notification, so every waiter looks in the database again.
-    this.#wakeAll(true)
+    this.#waiters.wakeAll(true)
   }
 
   /** Subscribe before the first lookup, so a profile stored in between is not missed. */
   wait(userId: string, timeoutMs: number): Waiter {
-    if (this.#closed) return { done: Promise.resolve(false), cancel: () => undefined }
-    const key = userIdKey(userId)
-    let settle: (found: boolean) => void = () => undefined
-    const done = new Promise<boolean>((resolve) => {
-      let settled = false
-      const timer = setTimeout(() => settle(false), timeoutMs)
-      settle = (found) => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        this.#waiterCount -= 1
-        const set = this.#waiters.get(key)
-        set?.delete(settle)
-        if (set?.size === 0) this.#waiters.delete(key)
-        resolve(found)
-      }
-      const set = this.#waiters.get(key) ?? new Set()
-      set.add(settle)
-      this.#waiters.set(key, set)
-      this.#waiterCount += 1
-    })
-    return { done, cancel: () => settle(false) }
+    return this.#waiters.wait(userId, timeoutMs)
   }
 
   async close(): Promise<void> {
     this.#closed = true
     clearTimeout(this.#reconnectTimer)
     for (const observer of this.#observers) observer.interrupted()
-    this.#wakeAll(false)
+    this.#waiters.close()
     const client = this.#client
     this.#client = undefined
     await client?.end().catch(() => undefined)
@@ -183,14 +156,6 @@ export class ProfileListener {
     } finally {
       clearTimeout(timer)
     }
-  }
-
-  #wake(userId: string, found: boolean) {
-    for (const settle of [...(this.#waiters.get(userIdKey(userId)) ?? [])]) settle(found)
-  }
-
-  #wakeAll(found: boolean) {
-    for (const waiters of [...this.#waiters.values()]) for (const settle of [...waiters]) settle(found)
   }
 
   #scheduleReconnect() {

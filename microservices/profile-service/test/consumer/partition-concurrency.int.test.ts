@@ -1,6 +1,6 @@
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { encode, type UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
-import { committedOffsets, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
+import { committedOffsets, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'

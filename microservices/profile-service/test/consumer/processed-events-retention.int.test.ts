@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { createTestDatabase, useHarness, waitFor } from '@kafka-ref/tools/testing'
+import { createTestDatabase, useHarness, waitFor } from '@kafka-ref/testkit'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { deleteExpiredProcessedEvents } from '../../src/consumer/processed-events-retention.ts'
 import { Indexes } from '../../src/db/schema.ts'
+import { deleteExpiredProcessedEvents } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, openTestDatabase, startApp } from '../helpers.ts'
 
 const HOUR = 3_600_000

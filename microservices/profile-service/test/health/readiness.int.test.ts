@@ -1,4 +1,4 @@
-import { encode, namespaced, Topics } from '@kafka-ref/shared-contracts'
+import { encode, systemTopics } from '@kafka-ref/shared-contracts'
 import {
   createTestDatabase,
   createTestTopics,
@@ -8,7 +8,7 @@ import {
   useHarness,
   userRegisterEvent,
   waitFor,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
 import { startApp } from '../helpers.ts'
 
@@ -19,14 +19,9 @@ describe('readiness', () => {
     // One partition, two instances: the second holds nothing (more instances than partitions).
     const brokers = testKafkaBrokers()
     const namespace = `${uniqueName('profile-ready')}.`
-    const topic = namespaced(Topics.userRegister, namespace)
-    await createTestTopics(
-      [
-        { name: topic, partitions: 1 },
-        { name: namespaced(Topics.userRegisterDeadLetter, namespace), partitions: 1 },
-      ],
-      brokers,
-    )
+    const topics = systemTopics(namespace, 1)
+    await createTestTopics(Object.values(topics), brokers)
+    const topic = topics.userRegister.name
     const env = {
       DATABASE_URL: await createTestDatabase('profile_ready'),
       KAFKA_BROKERS: brokers,

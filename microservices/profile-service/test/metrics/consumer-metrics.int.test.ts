@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type LocalPostgres, startPostgres } from '@kafka-ref/local-servers'
 import { encode } from '@kafka-ref/shared-contracts'
-import { type LocalPostgres, startPostgres } from '@kafka-ref/tools'
-import { type Scrape, scrapeMetrics, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
+import { type Scrape, scrapeMetrics, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, PARTITIONS, startApp } from '../helpers.ts'
 

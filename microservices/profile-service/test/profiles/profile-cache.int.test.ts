@@ -1,7 +1,7 @@
 import { setImmediate } from 'node:timers/promises'
 import type { Env, ZodFastify } from '@kafka-ref/service-kit'
 import type { UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
+import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { type Kysely, sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/schema.ts'

@@ -1,4 +1,4 @@
-import { createTestDatabase, waitFor } from '@kafka-ref/tools/testing'
+import { createTestDatabase, waitFor } from '@kafka-ref/testkit'
 import { sql } from 'kysely'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -1,5 +1,5 @@
 import type { UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
+import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -5,7 +5,7 @@ import {
   PROFILE_MAX_WAIT_MS,
   type UserRegisterEventV1,
 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
+import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { applyUserRegisteredBatch } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, startApp } from '../helpers.ts'

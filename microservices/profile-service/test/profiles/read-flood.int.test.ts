@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { encode } from '@kafka-ref/shared-contracts'
-import { LogCapture, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/tools/testing'
+import { LogCapture, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
 import { countRows, createTestContext, startApp, type TestContext } from '../helpers.ts'
 

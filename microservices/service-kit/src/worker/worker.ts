@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify'
 
 /** Work a service does besides answering HTTP: the outbox relay, the event consumer. */
 export interface Worker {
-  /** Starts the work in the background; resolves once it runs (connected, subscribed). */
+  /**
+   * Starts the work in the background; resolves once it runs (connected, subscribed), or at once
+   * for a worker that connects in the background, retrying until it can.
+   */
   start(): Promise<void> | void
   /** Stops the work, letting what is in flight finish within the shutdown budget. */
   stop(): Promise<void>

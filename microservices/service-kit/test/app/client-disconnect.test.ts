@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { waitFor } from '@kafka-ref/tools/testing'
+import { waitFor } from '@kafka-ref/testkit'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { clientDisconnectSignal } from '../../src/index.ts'

@@ -1,4 +1,4 @@
-import { LogCapture } from '@kafka-ref/tools/testing'
+import { LogCapture } from '@kafka-ref/testkit'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildTestApp } from '../helpers.ts'

@@ -1,4 +1,4 @@
-import { createTestDatabase } from '@kafka-ref/tools/testing'
+import { createTestDatabase } from '@kafka-ref/testkit'
 import { type Kysely, type Migration, sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkDatabase, openDatabase } from '../../src/index.ts'

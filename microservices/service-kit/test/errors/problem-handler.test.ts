@@ -1,5 +1,5 @@
 import { PROBLEM_CONTENT_TYPE, ProblemDetails } from '@kafka-ref/shared-contracts'
-import { LogCapture } from '@kafka-ref/tools/testing'
+import { LogCapture } from '@kafka-ref/testkit'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildTestApp } from '../helpers.ts'

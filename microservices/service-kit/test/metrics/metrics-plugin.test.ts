@@ -1,5 +1,5 @@
-import { LogCapture, scrapeMetrics } from '@kafka-ref/tools/testing'
-import { freePort } from '@kafka-ref/tools/util/free-port'
+import { freePort } from '@kafka-ref/local-servers'
+import { LogCapture, scrapeMetrics } from '@kafka-ref/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createBaseApp, createCounter, registerHealth, type ZodFastify } from '../../src/index.ts'
 

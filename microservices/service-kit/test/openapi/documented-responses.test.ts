@@ -1,5 +1,5 @@
 import { PROBLEM_CONTENT_TYPE } from '@kafka-ref/shared-contracts'
-import { LogCapture, OpenApiContract, type OpenApiDocument, validateOpenApi } from '@kafka-ref/tools/testing'
+import { LogCapture, OpenApiContract, type OpenApiDocument, validateOpenApi } from '@kafka-ref/testkit'
 import type { LightMyRequestResponse } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'

@@ -1,5 +1,5 @@
 import { PROBLEM_CONTENT_TYPE } from '@kafka-ref/shared-contracts'
-import { waitFor } from '@kafka-ref/tools/testing'
+import { waitFor } from '@kafka-ref/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createBaseApp, type PressureOptions, registerHealth, type ZodFastify } from '../../src/index.ts'
 

@@ -1,5 +1,5 @@
 import { brokerList, envInt, loadConfig, main } from '@kafka-ref/service-kit'
-import { namespaced, Topics } from '@kafka-ref/shared-contracts'
+import { DEFAULT_PARTITIONS, systemTopics } from '@kafka-ref/shared-contracts'
 import { Admin } from '@platformatic/kafka'
 import { z } from 'zod'
 
@@ -11,7 +11,7 @@ import { z } from 'zod'
 const env = z.object({
   KAFKA_BROKERS: brokerList(),
   KAFKA_TOPIC_NAMESPACE: z.string().default(''),
-  USER_REGISTER_PARTITIONS: envInt(3, { min: 1, max: 1000 }),
+  USER_REGISTER_PARTITIONS: envInt(DEFAULT_PARTITIONS, { min: 1, max: 1000 }),
   KAFKA_REPLICATION_FACTOR: envInt(1, { min: 1, max: 10 }),
 })
 
@@ -23,18 +23,18 @@ main('create-topics', async () => {
   })
   try {
     const existing = new Set(await admin.listTopics())
-    for (const topic of [Topics.userRegister, Topics.userRegisterDeadLetter]) {
-      const name = namespaced(topic, config.KAFKA_TOPIC_NAMESPACE)
+    const topics = systemTopics(config.KAFKA_TOPIC_NAMESPACE, config.USER_REGISTER_PARTITIONS)
+    for (const { name, partitions } of Object.values(topics)) {
       if (existing.has(name)) {
         console.log(`topic ${name} exists`)
         continue
       }
       await admin.createTopics({
         topics: [name],
-        partitions: config.USER_REGISTER_PARTITIONS,
+        partitions,
         replicas: config.KAFKA_REPLICATION_FACTOR,
       })
-      console.log(`topic ${name} created (${config.USER_REGISTER_PARTITIONS} partitions)`)
+      console.log(`topic ${name} created (${partitions} partitions)`)
     }
   } finally {
     await admin.close()

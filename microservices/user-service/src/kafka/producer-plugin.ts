@@ -3,11 +3,11 @@ import type { Producer } from '@platformatic/kafka'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { OutboxMessage } from '../outbox/outbox-repository.ts'
+import type { OutboxPublisher } from '../outbox/publisher.ts'
 import { producerSettings } from './producer-settings.ts'
 
-export interface EventProducer {
-  /** Resolves once the broker acknowledged every message (acks=all); rejects otherwise. */
-  publish(messages: OutboxMessage[]): Promise<void>
+/** The Kafka producer: the outbox's publisher, and whether it is connected (for readiness and metrics). */
+export interface EventProducer extends OutboxPublisher {
   isConnected(): boolean
 }
 
@@ -83,6 +83,11 @@ async function producerPlugin(app: FastifyInstance, options: ProducerPluginOptio
         unacknowledged = messages
         throw error
       }
+    },
+    // Closing it with force fails what is in flight and ends its retries, so nothing of it goes on
+    // in the background. @fastify/kafka's own close afterwards finds it closed.
+    interrupt: async () => {
+      await producer.close(true)
     },
     isConnected: () => producer.isConnected(),
   } satisfies EventProducer)

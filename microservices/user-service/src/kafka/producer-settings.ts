@@ -14,4 +14,7 @@ export const producerSettings = {
   retryDelay: 250,
   timeout: 5000,
   connectTimeout: 3000,
+  // The client's default, named because it is what a broker that accepts a request and never
+  // answers costs a send (a timed-out request is not retried); the relay's stop does not wait it out.
+  requestTimeout: 30_000,
 } as const satisfies Partial<ProducerOptions<string, string, string, string>>

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.ts'
-import { renewLease } from './outbox-repository.ts'
+import { releaseRows, renewLease } from './outbox-repository.ts'
 
 /**
  * One claim's hold on its rows while they are being sent. A send can outlast the lease (the
@@ -70,6 +70,23 @@ export class Lease {
 
   stop(): void {
     clearInterval(this.#timer)
+  }
+
+  /** Frees the rows this claim still holds, for any instance to take at once. */
+  async release(): Promise<void> {
+    const ids = this.ids
+    if (ids.length > 0) await this.settle(ids, () => releaseRows(this.#db, this.owner, ids))
+  }
+
+  /** Releases the rows and stops renewing; a failure is only logged: the rows are free once the lease ends. */
+  async giveBack(): Promise<void> {
+    await this.release().catch((releaseError: Error) =>
+      this.#log.warn(
+        { err: { message: releaseError.message }, owner: this.owner },
+        'could not release outbox rows; they are free again once the lease ends',
+      ),
+    )
+    this.stop()
   }
 
   #serially<T>(fn: () => Promise<T>): Promise<T> {

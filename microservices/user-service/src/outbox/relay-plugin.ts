@@ -2,6 +2,7 @@ import { openDatabase, runWorker } from '@kafka-ref/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Database } from '../db/schema.ts'
+import type { OutboxPublisher } from './publisher.ts'
 import { OutboxRelay, type RelayOptions } from './relay.ts'
 
 declare module 'fastify' {
@@ -15,6 +16,8 @@ export interface RelayPluginOptions extends RelayOptions {
   enabled: boolean
   /** The service's database; the relay opens a small pool of its own on it. */
   connectionString: string
+  /** What the relay sends through: the Kafka producer, in its telemetry (built in app.ts). */
+  publisher: OutboxPublisher
 }
 
 /**
@@ -26,7 +29,7 @@ const RELAY_POOL_MAX = 3
 /** The service's worker: started when the app is ready, stopped (before the producer and the pool) on close. */
 async function relayPlugin(
   app: FastifyInstance,
-  { enabled, connectionString, ...options }: RelayPluginOptions,
+  { enabled, connectionString, publisher, ...options }: RelayPluginOptions,
 ) {
   const log = app.log.child({ component: 'outbox-relay' })
   // The relay's commits do not wait for the WAL flush. What a database crash can take back is
@@ -42,7 +45,7 @@ async function relayPlugin(
         onPoolError: (err) => log.warn({ err }, 'idle relay database connection failed'),
       })
     : app.db
-  const relay = new OutboxRelay({ db, producer: app.eventProducer, log }, options)
+  const relay = new OutboxRelay({ db, publisher, log }, options)
   app.decorate('outboxRelay', relay)
   runWorker(
     app,
@@ -57,4 +60,5 @@ async function relayPlugin(
   )
 }
 
+// After the producer, so the relay stops (onClose, in reverse) while its publisher still works.
 export default fp(relayPlugin, { name: 'outbox-relay', dependencies: ['database', 'event-producer'] })

@@ -1,22 +1,19 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type BackoffOptions, backoffDelay } from '@kafka-ref/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.ts'
-import type { EventProducer } from '../kafka/producer-plugin.ts'
+import { type Batch, Delivery, RelayStopped } from './delivery.ts'
 import { Lease } from './lease.ts'
-import {
-  type ClaimedMessage,
-  claimBatch,
-  deletePublishedBefore,
-  failingRows,
-  freeEndedHolds,
-  markPublished,
-  releaseRows,
-} from './outbox-repository.ts'
-import { describeSendError, isRejection } from './send-failure.ts'
+import { claimBatch } from './outbox-repository.ts'
+import type { OutboxPublisher } from './publisher.ts'
+import { emptyRelayState, type RelayState } from './relay-state.ts'
+import { RelayUpkeep } from './upkeep.ts'
 import { WakeSignal } from './wake-signal.ts'
+
+export type { RelayState } from './relay-state.ts'
 
 export interface RelayOptions {
   batchSize: number
@@ -29,6 +26,11 @@ export interface RelayOptions {
   sendAttempts: number
   /** Cap of the back-off of rows released after rejections (1 s, doubling per release). */
   releaseBackoffMaxMs: number
+  /**
+   * How long stop() lets a send in flight run before it interrupts it, so the rows are released
+   * within the shutdown budget even when the broker accepts the request and never answers.
+   */
+  stopTimeoutMs: number
   /** Between retries of a failed claim or send (tests shorten it). */
   backoff?: BackoffOptions
 }
@@ -42,35 +44,12 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 1_000 }
 
 export interface RelayDependencies {
   db: Kysely<Database>
-  producer: Pick<EventProducer, 'publish'>
+  publisher: OutboxPublisher
   log: FastifyBaseLogger
 }
 
-/** What the relay has done since it started (read by readiness; the shape metrics are built on). */
-export interface RelayState {
-  /** Rows this instance sent and marked published. */
-  published: number
-  /** Produce calls that failed (each resend counts). */
-  sendFailures: number
-  /** Rows this instance released with a back-off because Kafka kept rejecting them. */
-  releasedRows: number
-  /** Claims whose rows another instance took over before this one had finished with them. */
-  leasesLost: number
-  /** Unpublished rows released after rejections, by any instance (refreshed every poll interval). */
-  failingRows: number
-  /** The latest send failure, one line. */
-  lastSendError: string | null
-}
-
-type Delivery = { outcome: 'sent' } | { outcome: 'lost' } | { outcome: 'rejected'; error: unknown }
-
-/** Rows claimed together, and the claim's hold on them. */
-interface Batch {
-  rows: ClaimedMessage[]
-  lease: Lease
-}
-
-class RelayStopped extends Error {}
+/** Lets relayBatch reach into a relay without that being part of the relay's own API. */
+let runOneBatch: (relay: OutboxRelay) => Promise<number>
 
 /**
  * Publishes outbox rows to Kafka, oldest first, and marks them published only after the broker
@@ -78,7 +57,9 @@ class RelayStopped extends Error {}
  * transaction, marked in another statement, so a Kafka outage holds no connection and no lock.
  * At-least-once by construction; see the README for when a duplicate can occur.
  *
- * Under a backlog the three steps run as a pipeline: while one batch is sent, the next is claimed
+ * This is the pipeline: it claims batches and hands them to its delivery (`delivery.ts`: send,
+ * mark, isolate rejected rows), while its upkeep (`upkeep.ts`, and each claim's `lease.ts`) does
+ * the chores. Under a backlog the three steps overlap: while one batch is sent, the next is claimed
  * and the one before is marked, so the database work hides behind the send. Per-key order still
  * holds because a claim passes over every key an unpublished held row has (the batch being sent
  * is held): a key is never in two batches in flight at once, and its next row is claimed only
@@ -90,26 +71,34 @@ class RelayStopped extends Error {}
 export class OutboxRelay {
   readonly #deps: RelayDependencies
   readonly #options: RelayOptions
+  readonly #backoff: BackoffOptions
   readonly #signal = new WakeSignal()
+  readonly #state: RelayState = emptyRelayState()
+  readonly #upkeep: RelayUpkeep
+  readonly #delivery: Delivery
   /** Names this instance in `lease_owner`; each claim adds a sequence number. */
   readonly #id = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`
   #claims = 0
   #loop: Promise<void> | undefined
-  #cleanupTimer: NodeJS.Timeout | undefined
-  #cleanup: Promise<unknown> = Promise.resolve()
-  #maintainedAt = Number.NEGATIVE_INFINITY
-  readonly #state: RelayState = {
-    published: 0,
-    sendFailures: 0,
-    releasedRows: 0,
-    leasesLost: 0,
-    failingRows: 0,
-    lastSendError: null,
-  }
 
   constructor(deps: RelayDependencies, options: RelayOptions) {
     this.#deps = deps
     this.#options = options
+    this.#backoff = options.backoff ?? DEFAULT_BACKOFF
+    this.#upkeep = new RelayUpkeep(deps, options, this.#state)
+    this.#delivery = new Delivery(
+      { ...deps, signal: this.#signal, state: this.#state, upkeep: this.#upkeep },
+      { ...options, backoff: this.#backoff },
+    )
+  }
+
+  static {
+    runOneBatch = async (relay) => {
+      const batch = await relay.#claim()
+      if (!batch) return 0
+      await (await relay.#delivery.dispatch(batch)).marked
+      return batch.rows.length
+    }
   }
 
   get state(): Readonly<RelayState> {
@@ -119,10 +108,7 @@ export class OutboxRelay {
   start(): void {
     if (this.#loop) return
     this.#loop = this.#run()
-    this.#cleanupTimer = setInterval(() => {
-      this.#cleanup = this.cleanUp().catch((err) => this.#deps.log.warn({ err }, 'outbox cleanup failed'))
-    }, this.#options.cleanupIntervalMs)
-    this.#cleanupTimer.unref()
+    this.#upkeep.start()
   }
 
   /** Called right after a commit that added rows: publish now rather than at the next poll. */
@@ -132,20 +118,30 @@ export class OutboxRelay {
 
   /**
    * Lets the send in flight finish and its mark (and the one before) complete, gives back the lease
-   * on what is unpublished (a batch claimed ahead, a send that failed), then returns.
+   * on what is unpublished (a batch claimed ahead, a send that failed), then returns. A send the
+   * broker has not answered within `stopTimeoutMs` is interrupted and its rows released, rather
+   * than held until the process is killed at the end of the shutdown budget and then for
+   * `leaseMs` more: if the broker did store it, the next instance's copy is a duplicate either way.
    */
   async stop(): Promise<void> {
     this.#signal.close()
-    clearInterval(this.#cleanupTimer)
-    await Promise.all([this.#loop, this.#cleanup])
-  }
-
-  /** Deletes rows published longer ago than the retention. */
-  async cleanUp(): Promise<number> {
-    const cutoff = new Date(Date.now() - this.#options.retentionMs)
-    const deleted = await deletePublishedBefore(this.#deps.db, cutoff)
-    if (deleted > 0) this.#deps.log.info({ deleted }, 'deleted published outbox rows')
-    return deleted
+    const stopped = Promise.all([this.#loop, this.#upkeep.stop()])
+    const { stopTimeoutMs } = this.#options
+    const finished = await Promise.race([
+      stopped.then(() => true),
+      sleep(stopTimeoutMs, false, { ref: false }),
+    ])
+    if (finished) return
+    this.#deps.log.warn(
+      { waitedMs: stopTimeoutMs },
+      'the relay did not stop in time (Kafka not answering a send?); interrupting the send to release its rows',
+    )
+    await this.#deps.publisher
+      .interrupt()
+      .catch((err: Error) =>
+        this.#deps.log.warn({ err: { message: err.message } }, 'interrupting the send failed'),
+      )
+    await stopped
   }
 
   async #run(): Promise<void> {
@@ -157,7 +153,7 @@ export class OutboxRelay {
     try {
       while (!this.#signal.closed) {
         try {
-          await this.#maintain()
+          await this.#upkeep.maintain()
           const claiming = ahead ?? this.#claim()
           ahead = undefined
           const batch = await claiming
@@ -169,7 +165,7 @@ export class OutboxRelay {
           // A full batch means there is probably more: claim the next one while this one is sent.
           const full = batch.rows.length === this.#options.batchSize
           if (full) ahead = handled(this.#claim())
-          const { marked } = await this.#dispatch(batch)
+          const { marked } = await this.#delivery.dispatch(batch)
           // At most one mark runs behind the send, so a slow database slows the relay down
           // instead of piling up sent batches.
           await marking
@@ -179,27 +175,14 @@ export class OutboxRelay {
           if (err instanceof RelayStopped) return
           failures += 1
           this.#deps.log.error({ err }, 'outbox relay failed')
-          await this.#signal.wait(backoffDelay(failures, this.#options.backoff ?? DEFAULT_BACKOFF), {
-            wakeable: false,
-          })
+          await this.#signal.wait(backoffDelay(failures, this.#backoff), { wakeable: false })
         }
       }
     } finally {
       await marking
-      await this.#giveBack(ahead)
+      // A batch claimed ahead that will not be sent: free its rows at once.
+      await (await ahead?.catch(() => undefined))?.lease.giveBack()
     }
-  }
-
-  /**
-   * One batch on its own: claim (one statement), send until acknowledged, mark (one statement).
-   * Nothing is held open in the database in between; the lease keeps other instances off the rows.
-   * Returns the number of rows claimed.
-   */
-  async relayBatch(): Promise<number> {
-    const batch = await this.#claim()
-    if (!batch) return 0
-    await (await this.#dispatch(batch)).marked
-    return batch.rows.length
   }
 
   async #claim(): Promise<Batch | undefined> {
@@ -213,203 +196,15 @@ export class OutboxRelay {
       lease: new Lease(this.#deps, { owner, ids: rows.map((row) => row.id), leaseMs, claimedAt }),
     }
   }
+}
 
-  /**
-   * Sends a batch until the broker acknowledged it (or it is rejected, or its lease lost), and
-   * returns its mark, which runs on while the caller sends the next batch. `marked` never rejects:
-   * a mark is retried until it succeeds or the relay stops (then the rows are released, to be sent
-   * again).
-   */
-  async #dispatch(batch: Batch): Promise<{ marked: Promise<void> }> {
-    const { rows, lease } = batch
-    try {
-      const delivery = await this.#deliver(rows, lease, this.#options.sendAttempts)
-      if (delivery.outcome === 'sent') {
-        const marked = this.#markPublished(rows, lease)
-          .catch(() => this.#releaseQuietly(lease))
-          .finally(() => lease.stop())
-        return { marked }
-      }
-      if (delivery.outcome === 'rejected') await this.#isolate(rows, lease, delivery.error)
-      else await this.#leaseLost(lease)
-    } catch (err) {
-      // Stopping (or the database failing): hand the rows on now rather than when the lease ends.
-      await this.#releaseQuietly(lease)
-      lease.stop()
-      throw err
-    }
-    lease.stop()
-    return { marked: Promise.resolve() }
-  }
-
-  /** A batch claimed ahead that will not be sent (the relay stops): free its rows at once. */
-  async #giveBack(ahead: Promise<Batch | undefined> | undefined): Promise<void> {
-    const batch = await ahead?.catch(() => undefined)
-    if (!batch) return
-    await this.#releaseQuietly(batch.lease)
-    batch.lease.stop()
-  }
-
-  async #releaseQuietly(lease: Lease): Promise<void> {
-    await this.#release(lease).catch((releaseError: Error) =>
-      this.#deps.log.warn(
-        { err: { message: releaseError.message }, owner: lease.owner },
-        'could not release outbox rows; they are free again once the lease ends',
-      ),
-    )
-  }
-
-  /**
-   * Sends until acknowledged. Retries resend the very same messages in the same order:
-   * the idempotent producer then reuses their sequence numbers, so a write the broker stored but
-   * could not acknowledge is recognised as a duplicate instead of appended twice. Transient
-   * failures are retried for as long as they last; `maxRejections` bounds the sends Kafka rejects.
-   */
-  async #deliver(rows: ClaimedMessage[], lease: Lease, maxRejections: number): Promise<Delivery> {
-    let rejections = 0
-    for (let attempt = 1; ; attempt++) {
-      if (!(await lease.holds())) return { outcome: 'lost' }
-      try {
-        await this.#deps.producer.publish(rows)
-      } catch (err) {
-        this.#state.sendFailures += 1
-        this.#state.lastSendError = describeSendError(err)
-        if (this.#signal.closed) throw new RelayStopped()
-        if (isRejection(err) && ++rejections >= maxRejections) return { outcome: 'rejected', error: err }
-        const delayMs = backoffDelay(attempt, this.#options.backoff ?? DEFAULT_BACKOFF)
-        this.#deps.log.warn(
-          { error: this.#state.lastSendError, attempt, count: rows.length, delayMs },
-          'publishing outbox rows failed; retrying',
-        )
-        await this.#signal.wait(delayMs, { wakeable: false })
-        if (this.#signal.closed) throw new RelayStopped()
-        continue
-      }
-      if (attempt > 1) this.#deps.log.info({ attempt, count: rows.length }, 'Kafka is back; outbox rows sent')
-      return { outcome: 'sent' }
-    }
-  }
-
-  /** Retries a failed mark: the rows are in Kafka, and resending them is what a lost mark costs. */
-  async #markPublished(rows: ClaimedMessage[], lease: Lease): Promise<void> {
-    const ids = rows.map((row) => row.id)
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const marked = await lease.settle(ids, () => markPublished(this.#deps.db, lease.owner, ids))
-        this.#state.published += marked
-        if (marked < ids.length) {
-          this.#state.leasesLost += 1
-          this.#deps.log.warn(
-            { count: ids.length - marked, owner: lease.owner },
-            'another instance took over sent outbox rows before they were marked; it sends them again',
-          )
-        }
-        this.#deps.log.debug({ count: marked, lastId: ids.at(-1) }, 'published outbox rows')
-        return
-      } catch (err) {
-        if (this.#signal.closed) throw new RelayStopped()
-        this.#deps.log.warn(
-          { err: { message: (err as Error).message }, attempt },
-          'marking outbox rows failed',
-        )
-        await this.#signal.wait(backoffDelay(attempt, this.#options.backoff ?? DEFAULT_BACKOFF), {
-          wakeable: false,
-        })
-      }
-    }
-  }
-
-  /**
-   * Kafka keeps rejecting the batch. Something in it cannot be sent (a missing topic, no
-   * authorization, a record too large), and it need not be all of it: send the rows one by one,
-   * mark those that go through, and release the refused ones with a back-off. A later row of a
-   * refused key is not sent; it waits behind its predecessor, as per-key order requires. Other
-   * keys, in this batch or later, go on.
-   */
-  async #isolate(batch: ClaimedMessage[], lease: Lease, error: unknown): Promise<void> {
-    if (batch.length === 1) {
-      await this.#giveUp(batch, lease, error)
-      return
-    }
-    this.#deps.log.warn(
-      { count: batch.length, error: describeSendError(error) },
-      'Kafka keeps rejecting an outbox batch; sending its rows one at a time to find the refused ones',
-    )
-    const refusedKeys = new Set<string>()
-    for (const row of batch) {
-      if (refusedKeys.has(row.key)) continue
-      if (this.#signal.closed) throw new RelayStopped()
-      const delivery = await this.#deliver([row], lease, 1)
-      if (delivery.outcome === 'lost') return this.#leaseLost(lease)
-      if (delivery.outcome === 'sent') await this.#markPublished([row], lease)
-      else {
-        refusedKeys.add(row.key)
-        await this.#giveUp([row], lease, delivery.error)
-      }
-    }
-    // Rows behind a refused one: free now; the claim's order check keeps them waiting for it.
-    await this.#release(lease)
-  }
-
-  async #giveUp(rows: ClaimedMessage[], lease: Lease, error: unknown): Promise<void> {
-    const ids = rows.map((row) => row.id)
-    const attempts = Math.max(...rows.map((row) => row.attempts)) + 1
-    const maxMs = this.#options.releaseBackoffMaxMs
-    const retryInMs = backoffDelay(attempts, { initialMs: Math.min(1000, maxMs), maxMs })
-    const reason = describeSendError(error)
-    const released = await lease.settle(ids, () =>
-      releaseRows(this.#deps.db, lease.owner, ids, { failure: { error: reason, retryInMs } }),
-    )
-    this.#state.releasedRows += released
-    this.#deps.log.error(
-      {
-        ids,
-        keys: [...new Set(rows.map((row) => row.key))],
-        topics: [...new Set(rows.map((row) => row.topic))],
-        attempts,
-        retryInMs,
-        error: reason,
-      },
-      'Kafka rejects outbox rows; released them to retry later (later events of their keys wait)',
-    )
-    await this.#refreshFailingRows()
-  }
-
-  async #leaseLost(lease: Lease): Promise<void> {
-    this.#state.leasesLost += 1
-    this.#deps.log.warn(
-      { owner: lease.owner, count: lease.ids.length },
-      'the outbox lease ran out while sending; leaving the rows to whoever holds them now',
-    )
-    await this.#release(lease)
-  }
-
-  /** Frees the rows this claim still holds, for any instance to take at once. */
-  async #release(lease: Lease): Promise<void> {
-    const ids = lease.ids
-    if (ids.length > 0) await lease.settle(ids, () => releaseRows(this.#deps.db, lease.owner, ids))
-  }
-
-  /**
-   * Once per poll interval: frees the rows whose hold has ended (a crashed instance's lease, a
-   * finished back-off), so the next claim takes them over, and counts the rows that keep failing.
-   */
-  async #maintain(): Promise<void> {
-    if (performance.now() - this.#maintainedAt < this.#options.pollIntervalMs) return
-    this.#maintainedAt = performance.now()
-    const freed = await freeEndedHolds(this.#deps.db)
-    if (freed > 0)
-      this.#deps.log.info({ count: freed }, 'freed outbox rows whose lease or back-off had ended')
-    await this.#refreshFailingRows()
-  }
-
-  async #refreshFailingRows(): Promise<void> {
-    try {
-      this.#state.failingRows = (await failingRows(this.#deps.db)).rows
-    } catch {
-      // The claim that follows reports an unreachable database.
-    }
-  }
+/**
+ * One batch on its own, outside the pipeline (a seam for tests): claim (one statement), send until
+ * acknowledged, mark (one statement). Nothing is held open in the database in between; the lease
+ * keeps other instances off the rows. Returns the number of rows claimed.
+ */
+export function relayBatch(relay: OutboxRelay): Promise<number> {
+  return runOneBatch(relay)
 }
 
 /** Lets a promise be awaited later without its rejection counting as unhandled meanwhile. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { testKafkaBrokers, uniqueName } from '@kafka-ref/tools/testing'
+import { testKafkaBrokers, uniqueName } from '@kafka-ref/testkit'
 import { Admin } from '@platformatic/kafka'
 import { describe, expect, it } from 'vitest'
 

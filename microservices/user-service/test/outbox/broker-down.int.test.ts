@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { type LocalKafka, startKafka } from '@kafka-ref/local-servers'
 import type { ZodFastify } from '@kafka-ref/service-kit'
-import { type LocalKafka, startKafka } from '@kafka-ref/tools'
-import { TestConsumer, waitFor } from '@kafka-ref/tools/testing'
+import { TestConsumer, waitFor } from '@kafka-ref/testkit'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import {
   createTestContext,

@@ -10,13 +10,14 @@ import {
   releaseRows,
   renewLease,
 } from '../../src/outbox/outbox-repository.ts'
+import { cleanUp } from '../../src/outbox/upkeep.ts'
 import { createTestContext, startApp } from '../helpers.ts'
 
 let app: ZodFastify
 
 beforeAll(async () => {
   const context = await createTestContext()
-  app = await startApp({ ...context.env, OUTBOX_RETENTION_MS: '60000' })
+  app = await startApp(context.env)
 })
 afterAll(async () => {
   await app?.close()
@@ -161,7 +162,7 @@ describe('cleanup', () => {
       .execute()
     await app.db.updateTable('outbox').set({ published_at: new Date() }).where('id', '=', recent).execute()
 
-    expect(await app.outboxRelay.cleanUp()).toBe(1)
+    expect(await cleanUp(app, 60_000)).toBe(1)
     const left = await app.db.selectFrom('outbox').select('id').orderBy('id').execute()
     expect(left.map((row) => row.id)).toEqual([recent, pending])
   })

@@ -25,7 +25,8 @@ export function newRelay(
   options: Partial<RelayOptions> = {},
 ): OutboxRelay {
   return new OutboxRelay(
-    { db: app.db, producer, log: app.log },
+    // Interrupting at stop goes to the app's producer, which every producer here sends through.
+    { db: app.db, publisher: { interrupt: () => app.eventProducer.interrupt(), ...producer }, log: app.log },
     {
       batchSize: 100,
       pollIntervalMs: 50,
@@ -34,6 +35,7 @@ export function newRelay(
       leaseMs: 30_000,
       sendAttempts: 3,
       releaseBackoffMaxMs: 60_000,
+      stopTimeoutMs: 5_000,
       ...options,
     },
   )

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { EventHeaders } from '@kafka-ref/shared-contracts'
-import { createTestTopics, TestConsumer, waitFor } from '@kafka-ref/tools/testing'
+import { createTestTopics, TestConsumer, waitFor } from '@kafka-ref/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { OutboxRelay } from '../../src/outbox/relay.ts'
 import { createTestContext, outboxMessage, readEvents, startApp, type TestContext } from '../helpers.ts'

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { EventHeaders } from '@kafka-ref/shared-contracts'
-import { createTestTopics, LogCapture, TestConsumer, waitFor } from '@kafka-ref/tools/testing'
+import { createTestTopics, LogCapture, TestConsumer, waitFor } from '@kafka-ref/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { EventProducer } from '../../src/kafka/producer-plugin.ts'
 import { claimBatch } from '../../src/outbox/outbox-repository.ts'
-import type { OutboxRelay, RelayOptions } from '../../src/outbox/relay.ts'
+import { type OutboxRelay, type RelayOptions, relayBatch } from '../../src/outbox/relay.ts'
 import {
   createTestContext,
   outboxMessage,
@@ -172,7 +172,7 @@ describe('outbox relay leases', () => {
     await insert(app, [outboxMessage(context.topic)])
     const producer = gatedProducer(app)
     const relay = relayOf(app, producer, { leaseMs: 1000 })
-    const sending = relay.relayBatch()
+    const sending = relayBatch(relay)
     await waitFor(() => producer.calls === 1)
     const claimedUntil = await leaseEnd(app)
 
@@ -195,7 +195,7 @@ describe('outbox relay leases', () => {
     await insert(app, [outboxMessage(context.topic)])
     const producer = gatedProducer(app)
     const relay = relayOf(app, producer)
-    const sending = relay.relayBatch()
+    const sending = relayBatch(relay)
     await waitFor(() => producer.calls === 1)
 
     // Another instance holds the row now (as after this one's lease ran out).

@@ -2,7 +2,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { PROBLEM_CONTENT_TYPE, type RegisterUserRequest } from '@kafka-ref/shared-contracts'
-import { LogCapture, waitFor } from '@kafka-ref/tools/testing'
+import { LogCapture, waitFor } from '@kafka-ref/testkit'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, registration, startApp, type TestContext } from '../helpers.ts'
 

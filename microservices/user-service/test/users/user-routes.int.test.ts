@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { EventHeaders, PROBLEM_CONTENT_TYPE, RegisterUserResponse } from '@kafka-ref/shared-contracts'
-import { LogCapture } from '@kafka-ref/tools/testing'
+import { LogCapture } from '@kafka-ref/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, register, registration, startApp, type TestContext } from '../helpers.ts'
 

@@ -2,8 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '@kafka-ref/tools/util/free-port'
-import { guardAgainstOrphan } from '@kafka-ref/tools/util/orphan-guard'
+import { freePort, guardAgainstOrphan } from '@kafka-ref/local-servers'
 
 const BARE_SCRIPT = fileURLToPath(new URL('./bare-server.ts', import.meta.url))
 const STACK_SCRIPT = fileURLToPath(new URL('./stack-server.ts', import.meta.url))

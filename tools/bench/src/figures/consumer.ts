@@ -1,7 +1,6 @@
+import { sleep } from '@kafka-ref/local-servers'
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { withClient } from '@kafka-ref/tools/testing/databases'
-import { waitFor } from '@kafka-ref/tools/testing/wait-for'
-import { sleep } from '@kafka-ref/tools/util/sleep'
+import { waitFor, withClient } from '@kafka-ref/testkit/clients'
 import { BENCH_WAIT, type BenchContext } from '../context.ts'
 import {
   connectRawConsumer,
@@ -14,7 +13,7 @@ import {
 } from '../measurement/baseline-clients.ts'
 import { interleave } from '../measurement/interleave.ts'
 import { baselineRate, observe } from '../measurement/observe.ts'
-import { freshDatabase, freshTopic, startService, stopService } from '../measurement/services.ts'
+import { freshDatabase, freshSystemTopics, startService, stopService } from '../measurement/services.ts'
 import { type Figure, figure, type Sample } from '../report/figure.ts'
 
 /** Each run gets its own namespace: its own pre-filled topic and, for the service, a fresh group. */
@@ -124,9 +123,8 @@ export async function benchConsumer(ctx: BenchContext): Promise<Figure[]> {
   ctx.log(`figure 4: consumer, ${count} pre-filled events per run`)
   const messages = userRegisterMessages(count, `c${Date.now().toString(36)}`)
   for (let run = 0; run < ctx.sizes.runs; run++) {
+    await freshSystemTopics(ctx, namespace(run))
     const topic = namespaced(Topics.userRegister, namespace(run))
-    await freshTopic(ctx, topic)
-    await freshTopic(ctx, namespaced(Topics.userRegisterDeadLetter, namespace(run)))
     await fillTopic(ctx.kafka.bootstrapServers, topic, messages)
   }
   const results = await interleave(ctx.sizes.runs, {

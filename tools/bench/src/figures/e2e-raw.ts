@@ -1,8 +1,6 @@
-import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { headersOf } from '@kafka-ref/tools/testing/kafka/messages'
-import { paced } from '@kafka-ref/tools/testing/pace'
-import { waitFor } from '@kafka-ref/tools/testing/wait-for'
-import { BENCH_WAIT, type BenchContext, PARTITIONS } from '../context.ts'
+import { DEFAULT_PARTITIONS, namespaced, Topics } from '@kafka-ref/shared-contracts'
+import { headersOf, paced, waitFor } from '@kafka-ref/testkit/clients'
+import { BENCH_WAIT, type BenchContext } from '../context.ts'
 import {
   connectRawConsumer,
   consumeBatches,
@@ -42,7 +40,7 @@ export async function rawRun(ctx: BenchContext, run: number, namespace: string):
     // Awaited below; until then a failure here must not become an unhandled rejection.
     consuming.catch(() => undefined)
     // Produce only once the consumer owns its partitions, as profile-service did before the run.
-    await waitFor(() => consumer.assignedPartitions().length >= PARTITIONS, {
+    await waitFor(() => consumer.assignedPartitions().length >= DEFAULT_PARTITIONS, {
       ...BENCH_WAIT,
       description: 'the raw consumer to be assigned',
     })

@@ -1,8 +1,7 @@
-import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { withClient } from '@kafka-ref/tools/testing/databases'
+import { withClient } from '@kafka-ref/testkit/clients'
 import type { BenchContext } from '../context.ts'
 import { interleave } from '../measurement/interleave.ts'
-import { freshDatabase, freshTopic, startService, stopService } from '../measurement/services.ts'
+import { freshDatabase, freshSystemTopics, startService, stopService } from '../measurement/services.ts'
 import { type Figure, figure } from '../report/figure.ts'
 import { summarize } from '../report/stats.ts'
 import { rawRun } from './e2e-raw.ts'
@@ -14,8 +13,7 @@ const NAMESPACE = 'bench-e2e-'
 export async function benchEndToEnd(ctx: BenchContext): Promise<Figure[]> {
   const { e2eRate, e2eSeconds } = ctx.sizes
   ctx.log(`figure 5: end to end, ${e2eRate} registrations/s for ${e2eSeconds} s`)
-  await freshTopic(ctx, namespaced(Topics.userRegister, NAMESPACE))
-  await freshTopic(ctx, namespaced(Topics.userRegisterDeadLetter, NAMESPACE))
+  await freshSystemTopics(ctx, NAMESPACE)
   const [userUrl, profileUrl] = await Promise.all([
     freshDatabase(ctx, 'bench_e2e_users'),
     freshDatabase(ctx, 'bench_e2e_profiles'),

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { type ProfileResponse, ProfileResponse as ProfileSchema } from '@kafka-ref/shared-contracts'
-import type { ServiceProcess } from '@kafka-ref/tools/system/service-process'
-import { withClient } from '@kafka-ref/tools/testing/databases'
+import type { ServiceProcess } from '@kafka-ref/system'
+import { withClient } from '@kafka-ref/testkit/clients'
 import type { BenchContext } from '../context.ts'
 import { interleave } from '../measurement/interleave.ts'
 import { fire } from '../measurement/load.ts'
-import { freshDatabase, serviceEnv, startService, stopService } from '../measurement/services.ts'
+import { freshDatabase, serviceConfig, startService, stopService } from '../measurement/services.ts'
 import { type Figure, figure } from '../report/figure.ts'
 import { type BareServer, startStackServer } from './bare-baseline.ts'
 import {
@@ -36,9 +36,9 @@ export interface ProfileTarget {
  */
 export async function startProfileTarget(ctx: BenchContext, { cache = true } = {}): Promise<ProfileTarget> {
   const databaseUrl = await freshDatabase(ctx, cache ? 'bench_http_profiles' : 'bench_http_profiles_no_cache')
-  const options = { databaseUrl, namespace: HTTP_NAMESPACE }
   const service = await startService(ctx, 'profile-service', {
-    ...options,
+    databaseUrl,
+    namespace: HTTP_NAMESPACE,
     ...(!cache && { env: { PROFILE_CACHE_MAX_ENTRIES: '0' }, label: 'profile-service#no-cache' }),
   })
   const userId = randomUUID()
@@ -50,7 +50,7 @@ export async function startProfileTarget(ctx: BenchContext, { cache = true } = {
   )
   const url = `${service.url}/profile/${userId}`
   const profile = ProfileSchema.parse(await (await fetch(url)).json())
-  return { service, url, databaseUrl, userId, profile, env: serviceEnv(ctx, options) }
+  return { service, url, databaseUrl, userId, profile, env: serviceConfig(service) }
 }
 
 /** Figure 1: GET /profile/:id vs the bare route answering the same JSON from memory. */

@@ -1,4 +1,4 @@
-import type { ServiceProcess } from '@kafka-ref/tools/system/service-process'
+import type { ServiceProcess } from '@kafka-ref/system'
 import type { BenchContext } from '../context.ts'
 import { fire, type LoadResult, type LoadSettings, type LoadTarget } from '../measurement/load.ts'
 import { type Observed, observe } from '../measurement/observe.ts'

@@ -1,5 +1,5 @@
-import { waitFor } from '@kafka-ref/tools/testing/wait-for'
-import { sleep } from '@kafka-ref/tools/util/sleep'
+import { sleep } from '@kafka-ref/local-servers'
+import { waitFor } from '@kafka-ref/testkit/clients'
 import { envSchema, hashPassword } from '@kafka-ref/user-service'
 import { BENCH_WAIT, type BenchContext } from '../context.ts'
 import { interleave } from '../measurement/interleave.ts'

@@ -1,7 +1,7 @@
-import { namespaced, RegisterUserResponse, Topics } from '@kafka-ref/shared-contracts'
+import { RegisterUserResponse } from '@kafka-ref/shared-contracts'
 import type { BenchContext } from '../context.ts'
 import { peakRssMiB } from '../measurement/procs.ts'
-import { freshTopic } from '../measurement/services.ts'
+import { freshSystemTopics } from '../measurement/services.ts'
 import type { Figure } from '../report/figure.ts'
 import { startBareServer } from './bare-baseline.ts'
 import { benchProfileGet, startProfileTarget } from './http-get.ts'
@@ -10,8 +10,7 @@ import { benchRegister } from './http-register.ts'
 
 /** Figures 1 and 2 against one bare Fastify server, the baseline of both. */
 export async function benchHttp(ctx: BenchContext): Promise<Figure[]> {
-  await freshTopic(ctx, namespaced(Topics.userRegister, HTTP_NAMESPACE))
-  await freshTopic(ctx, namespaced(Topics.userRegisterDeadLetter, HTTP_NAMESPACE))
+  await freshSystemTopics(ctx, HTTP_NAMESPACE)
   const target = await startProfileTarget(ctx)
   // The shape and size of what POST /user/register answers.
   const user = RegisterUserResponse.parse({

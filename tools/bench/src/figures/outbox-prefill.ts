@@ -1,5 +1,5 @@
 import { type EncodedMessage, encode } from '@kafka-ref/shared-contracts'
-import { userRegisterEvent } from '@kafka-ref/tools/testing/events'
+import { userRegisterEvent } from '@kafka-ref/testkit/clients'
 import { hashPassword } from '@kafka-ref/user-service'
 import type pg from 'pg'
 

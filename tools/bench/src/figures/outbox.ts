@@ -1,8 +1,6 @@
 import { openDatabase } from '@kafka-ref/service-kit'
 import { namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { withClient } from '@kafka-ref/tools/testing/databases'
-import { endOffsets } from '@kafka-ref/tools/testing/kafka/topic-reader'
-import { waitFor } from '@kafka-ref/tools/testing/wait-for'
+import { endOffsets, waitFor, withClient } from '@kafka-ref/testkit/clients'
 import {
   DEFAULT_OUTBOX_BATCH_SIZE as BATCH_SIZE,
   claimBatch,

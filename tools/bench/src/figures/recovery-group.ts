@@ -1,4 +1,4 @@
-import { createAdmin } from '@kafka-ref/tools/kafka/admin'
+import { createAdmin } from '@kafka-ref/local-servers'
 
 export interface GroupChange {
   /** ms since the watch began. */

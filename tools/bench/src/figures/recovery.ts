@@ -1,20 +1,21 @@
-import { ConsumerGroups, encode, namespaced, Topics } from '@kafka-ref/shared-contracts'
-import { startKafka } from '@kafka-ref/tools/kafka/broker'
-import { createTopics } from '@kafka-ref/tools/kafka/topics'
-import type { ServiceProcess } from '@kafka-ref/tools/system/service-process'
-import { withClient } from '@kafka-ref/tools/testing/databases'
-import { userRegisterEvent } from '@kafka-ref/tools/testing/events'
-import { register, userRequests } from '@kafka-ref/tools/testing/http'
-import { TestProducer } from '@kafka-ref/tools/testing/kafka/producer'
-import { paced } from '@kafka-ref/tools/testing/pace'
-import { waitFor } from '@kafka-ref/tools/testing/wait-for'
-import { sleep } from '@kafka-ref/tools/util/sleep'
+import { sleep, startKafka } from '@kafka-ref/local-servers'
+import { ConsumerGroups, DEFAULT_PARTITIONS, encode, namespaced, Topics } from '@kafka-ref/shared-contracts'
+import type { ServiceProcess } from '@kafka-ref/system'
+import {
+  paced,
+  register,
+  TestProducer,
+  userRegisterEvent,
+  userRequests,
+  waitFor,
+  withClient,
+} from '@kafka-ref/testkit/clients'
 import type pg from 'pg'
-import { BENCH_WAIT, type BenchContext, PARTITIONS } from '../context.ts'
+import { BENCH_WAIT, type BenchContext } from '../context.ts'
 import { interleave } from '../measurement/interleave.ts'
 import { observe } from '../measurement/observe.ts'
 import { formatCpu } from '../measurement/procs.ts'
-import { freshDatabase, startService, stopService } from '../measurement/services.ts'
+import { freshDatabase, freshSystemTopics, startService, stopService } from '../measurement/services.ts'
 import { type Figure, figure, type Sample } from '../report/figure.ts'
 import { summarize } from '../report/stats.ts'
 import { formatChanges, watchGroup } from './recovery-group.ts'
@@ -31,13 +32,6 @@ const OUTAGE_MS = 20_000
 const SESSION_TIMEOUT_MS = 10_000
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2)
-
-async function topicsOf(brokers: string, namespace: string): Promise<void> {
-  await createTopics(brokers, [
-    { name: namespaced(Topics.userRegister, namespace), partitions: PARTITIONS },
-    { name: namespaced(Topics.userRegisterDeadLetter, namespace), partitions: PARTITIONS },
-  ])
-}
 
 async function countProfiles(client: pg.Client): Promise<number> {
   const { rows } = await client.query<{ n: number }>('select count(*)::int as n from profiles')
@@ -64,7 +58,7 @@ async function brokerRestartRun(
   // Figure 7c's runs apart from 7a's: topics, group and databases of their own.
   const variant = staticMember ? 'c' : 'a'
   const namespace = `bench-recovery-${variant}${run}-`
-  await topicsOf(kafka.bootstrapServers, namespace)
+  await freshSystemTopics(ctx, namespace)
   const [userUrl, profileUrl] = await Promise.all([
     freshDatabase(ctx, `bench_recovery_users_${variant}${run}`),
     freshDatabase(ctx, `bench_recovery_profiles_${variant}${run}`),
@@ -176,7 +170,7 @@ async function partitionsOf(instance: ServiceProcess): Promise<number[]> {
 async function takeoverRun(ctx: BenchContext, run: number): Promise<Sample> {
   const namespace = `bench-recovery-b${run}-`
   const topic = namespaced(Topics.userRegister, namespace)
-  await topicsOf(ctx.kafka.bootstrapServers, namespace)
+  await freshSystemTopics(ctx, namespace)
   const profileUrl = await freshDatabase(ctx, `bench_recovery_takeover_${run}`)
   const start = (label: string) =>
     startService(ctx, 'profile-service', { databaseUrl: profileUrl, namespace, label })
@@ -186,7 +180,7 @@ async function takeoverRun(ctx: BenchContext, run: number): Promise<Sample> {
     config: { 'enable.idempotence': true },
   })
   try {
-    await waitFor(async () => (await partitionsOf(first)).length === PARTITIONS, {
+    await waitFor(async () => (await partitionsOf(first)).length === DEFAULT_PARTITIONS, {
       ...BENCH_WAIT,
       timeoutMs: 60_000,
       description: 'the first instance holding every partition',
@@ -198,7 +192,7 @@ async function takeoverRun(ctx: BenchContext, run: number): Promise<Sample> {
       async () => {
         const [a, b] = [await partitionsOf(first), await partitionsOf(second)]
         held = a
-        return a.length > 0 && b.length > 0 && a.length + b.length === PARTITIONS
+        return a.length > 0 && b.length > 0 && a.length + b.length === DEFAULT_PARTITIONS
       },
       { ...BENCH_WAIT, timeoutMs: 60_000, description: 'both instances holding partitions' },
     )
@@ -207,7 +201,9 @@ async function takeoverRun(ctx: BenchContext, run: number): Promise<Sample> {
       const watch = await observe(ctx, { processes: { 'profile-service#2': second } })
       const killedAt = Date.now()
       await first.kill()
-      const events = Array.from({ length: PARTITIONS }, (_, partition) => userRegisterEvent(tag, partition))
+      const events = Array.from({ length: DEFAULT_PARTITIONS }, (_, partition) =>
+        userRegisterEvent(tag, partition),
+      )
       await Promise.all(
         events.map((event, partition) => producer.send(topic, { ...encode(event), partition })),
       )
@@ -220,7 +216,7 @@ async function takeoverRun(ctx: BenchContext, run: number): Promise<Sample> {
             [`${tag}\\_%`],
           )
           for (const row of rows) storedAt.set(Number(row.username.split('_').at(-1)), row.ms)
-          return storedAt.size === PARTITIONS
+          return storedAt.size === DEFAULT_PARTITIONS
         },
         {
           ...BENCH_WAIT,
@@ -232,7 +228,7 @@ async function takeoverRun(ctx: BenchContext, run: number): Promise<Sample> {
       const { cpu } = await watch.stop()
       const after = (partition: number) => storedAt.get(partition)! - killedAt
       const value = Math.max(...held.map(after)) / 1000
-      const kept = [...Array(PARTITIONS).keys()].filter((partition) => !held.includes(partition))
+      const kept = [...Array(DEFAULT_PARTITIONS).keys()].filter((partition) => !held.includes(partition))
       ctx.log(
         `  takeover: partitions ${held.join(',')} of the killed instance served again ${seconds(value * 1000)} s after the kill ` +
           `(the survivor's own ${kept.join(',')}: ${kept.map((p) => seconds(after(p))).join(', ')} s)`,

@@ -1,10 +1,13 @@
 import { migrations, parseConfig } from '@kafka-ref/profile-service'
 import { openDatabase } from '@kafka-ref/service-kit'
 import { type EncodedMessage, encode } from '@kafka-ref/shared-contracts'
-import { userRegisterEvent } from '@kafka-ref/tools/testing/events'
-import { connect, disconnect } from '@kafka-ref/tools/testing/kafka/connection'
-import { TestConsumer } from '@kafka-ref/tools/testing/kafka/consumer'
-import { TestProducer } from '@kafka-ref/tools/testing/kafka/producer'
+import {
+  connectClient,
+  disconnectClient,
+  TestConsumer,
+  TestProducer,
+  userRegisterEvent,
+} from '@kafka-ref/testkit/clients'
 import { producerSettings } from '@kafka-ref/user-service'
 import { Producer, stringSerializers } from '@platformatic/kafka'
 import rdkafka, { type ConsumerGlobalConfig, type Message } from 'node-rdkafka'
@@ -89,7 +92,7 @@ export async function consumeDurably(
   onBatch: (messages: Message[]) => void,
   timeoutMs = 300_000,
 ): Promise<void> {
-  const consumer = await connect(
+  const consumer = await connectClient(
     new rdkafka.KafkaConsumer(
       {
         'bootstrap.servers': brokers,
@@ -126,7 +129,7 @@ export async function consumeDurably(
     }
   } finally {
     await db.end()
-    await disconnect(consumer)
+    await disconnectClient(consumer)
   }
 }
 

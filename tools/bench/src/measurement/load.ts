@@ -1,4 +1,4 @@
-import { userRequest } from '@kafka-ref/tools/testing/http'
+import { userRequest } from '@kafka-ref/testkit/clients'
 import autocannon from 'autocannon'
 
 /** The same settings for a subject and its baseline. */

@@ -1,4 +1,4 @@
-import { ServiceProcess } from '@kafka-ref/tools/system/service-process'
+import { ServiceProcess } from '@kafka-ref/system'
 import type { BenchContext } from '../context.ts'
 import type { Sample } from '../report/figure.ts'
 import { type PgActivity, samplePgActivity } from './pg-activity.ts'

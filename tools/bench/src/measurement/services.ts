@@ -1,38 +1,13 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createTopics } from '@kafka-ref/tools/kafka/topics'
-import { createDatabase } from '@kafka-ref/tools/postgres/create-database'
-import { type ServiceName, ServiceProcess } from '@kafka-ref/tools/system/service-process'
-import { freePort } from '@kafka-ref/tools/util/free-port'
-import { type BenchContext, PARTITIONS } from '../context.ts'
+import { createDatabase, createTopics } from '@kafka-ref/local-servers'
+import { DEFAULT_PARTITIONS } from '@kafka-ref/shared-contracts'
+import { createSystemTopics, type ServiceName, type ServiceProcess, startSystem } from '@kafka-ref/system'
+import type { BenchContext } from '../context.ts'
 import { type CpuTarget, peakRssMiB } from './procs.ts'
 
 const PROFILER = fileURLToPath(new URL('./cpu-profiler.mjs', import.meta.url))
-
-/**
- * Production settings, except where one benchmarking client would trip a per-client protection:
- * LOG_LEVEL=warn (info would log every request and event, which a production deployment may
- * well do, but then the figure measures pino, not the service), NODE_ENV=production, and the
- * per-IP registration rate limit raised (every request comes from 127.0.0.1).
- */
-export const PRODUCTION_ENV: Readonly<Record<string, string>> = {
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'warn',
-  REGISTER_RATE_LIMIT_MAX: '1000000000',
-  PROFILE_RATE_LIMIT_MAX: '1000000000',
-  // The register figures measure hashing throughput under load, not how fast a full queue says 503.
-  PASSWORD_HASH_QUEUE_MAX: '10000',
-}
-
-/** A service's environment in a benchmark: production settings, this run's servers, then `options.env`. */
-export const serviceEnv = (ctx: BenchContext, options: StartOptions): Record<string, string> => ({
-  ...PRODUCTION_ENV,
-  DATABASE_URL: options.databaseUrl,
-  KAFKA_BROKERS: ctx.kafka.bootstrapServers,
-  KAFKA_TOPIC_NAMESPACE: options.namespace,
-  ...options.env,
-})
 
 export interface StartOptions {
   databaseUrl: string
@@ -41,7 +16,10 @@ export interface StartOptions {
   label?: string
 }
 
-/** Starts a service from its entry point with production settings and waits for readiness. */
+/**
+ * Starts one instance of a service from its entry point with production settings (the
+ * `bench-production` preset), against this run's broker, and waits for readiness.
+ */
 export async function startService(
   ctx: BenchContext,
   service: ServiceName,
@@ -55,16 +33,26 @@ export async function startService(
     profileEnv.NODE_OPTIONS = `--import ${PROFILER}`
     profileEnv.BENCH_CPU_PROFILE_DIR = dir
   }
-  const instance = new ServiceProcess({
-    service,
-    label,
-    port: await freePort(),
-    env: { ...serviceEnv(ctx, options), ...profileEnv },
+  // One service on this run's servers: it owns nothing but the instance, which
+  // stopService stops (recording its peak RSS first).
+  const system = await startSystem({
+    kafka: { brokers: ctx.kafka.bootstrapServers },
+    namespace: options.namespace,
+    createTopics: false,
+    preset: 'bench-production',
+    services: {
+      [service]: { label, databaseUrl: options.databaseUrl, env: { ...options.env, ...profileEnv } },
+    },
     // Only warnings and errors reach this point (LOG_LEVEL=warn): worth seeing.
     onLine: (line, name) => process.stderr.write(`[${name}] ${line}\n`),
   })
-  await instance.start()
-  return instance
+  return system.service(service).instances[0]!
+}
+
+/** A started service's configuration: its environment without the CPU profiler's preload. */
+export function serviceConfig(instance: ServiceProcess): Record<string, string> {
+  const { NODE_OPTIONS: _preload, BENCH_CPU_PROFILE_DIR: _profiles, ...config } = instance.env
+  return config
 }
 
 /** With --profile, starts the service's CPU profiler (see cpu-profiler.mjs): call as a measured run begins. */
@@ -98,6 +86,12 @@ export async function freshDatabase(ctx: BenchContext, name: string): Promise<st
   return createDatabase(ctx.postgres.url, name)
 }
 
+/** One topic of its own (a baseline's), with the system's partition count. */
 export async function freshTopic(ctx: BenchContext, name: string): Promise<void> {
-  await createTopics(ctx.kafka.bootstrapServers, [{ name, partitions: PARTITIONS }])
+  await createTopics(ctx.kafka.bootstrapServers, [{ name, partitions: DEFAULT_PARTITIONS }])
+}
+
+/** The system's topics under `namespace` (user_register and its dead-letter topic). */
+export async function freshSystemTopics(ctx: BenchContext, namespace: string): Promise<void> {
+  await createSystemTopics(ctx.kafka.bootstrapServers, namespace)
 }

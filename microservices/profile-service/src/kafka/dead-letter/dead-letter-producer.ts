@@ -3,6 +3,7 @@ import { type BackoffOptions, backoffDelay } from '@kafka-ref/service-kit'
 import type { DecodeError } from '@kafka-ref/shared-contracts'
 import type { FastifyBaseLogger } from 'fastify'
 import rdkafka, { type DeliveryReport, type LibrdKafkaError, type Message } from 'node-rdkafka'
+import { fatalLogReason, isFatalError } from '../client-errors.ts'
 import { repeatedErrorLog } from '../repeated-errors.ts'
 import {
   type DeadLetterRecord,
@@ -46,7 +47,7 @@ const RECREATE_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 10_000 }
 /** Flush bound for a replaced producer: after a fatal error librdkafka has nothing left to send. */
 const RETIRE_TIMEOUT_MS = 1000
 
-const { ERR__FATAL, ERR_MSG_SIZE_TOO_LARGE, ERR_RECORD_LIST_TOO_LARGE } = rdkafka.CODES.ERRORS
+const { ERR_MSG_SIZE_TOO_LARGE, ERR_RECORD_LIST_TOO_LARGE } = rdkafka.CODES.ERRORS
 
 /**
  * produce() throws errors with their code, but node-rdkafka 3.6 hands delivery-report and
@@ -55,7 +56,7 @@ const { ERR__FATAL, ERR_MSG_SIZE_TOO_LARGE, ERR_RECORD_LIST_TOO_LARGE } = rdkafk
  * would not be guaranteed…"), not that it is fatal: librdkafka's FATAL log line, which it emits
  * just before, is what says so (see #createClient).
  */
-const fields = (error: unknown) => (error ?? {}) as { code?: unknown; message?: unknown; isFatal?: unknown }
+const fields = (error: unknown) => (error ?? {}) as { code?: unknown; message?: unknown }
 const textMatches = (message: unknown, text: RegExp) => typeof message === 'string' && text.test(message)
 
 function isTooLarge(error: unknown): boolean {
@@ -65,11 +66,6 @@ function isTooLarge(error: unknown): boolean {
     code === ERR_RECORD_LIST_TOO_LARGE ||
     textMatches(message, /message size too large|message batch larger than configured server segment size/i)
   )
-}
-
-function isFatal(error: unknown): boolean {
-  const { code, isFatal } = fields(error)
-  return isFatal === true || code === ERR__FATAL
 }
 
 interface Pending {
@@ -120,9 +116,13 @@ export class DeadLetterProducer {
     }
   }
 
+  /** Again after a failure (the consumer's start is retried); nothing to do once connected. */
   async connect(timeoutMs: number): Promise<void> {
+    if (this.#state !== 'connecting') return
     await connectClient(this.#client, timeoutMs)
     if (this.#state === 'connecting') this.#state = 'ready'
+    // Closed while connecting (a shutdown while Kafka was unreachable): close() found nothing to disconnect.
+    else if (this.#state === 'closed') await disconnectWithin(this.#client, RETIRE_TIMEOUT_MS)
   }
 
   async publish(message: Message, error: DecodeError): Promise<void> {
@@ -148,10 +148,12 @@ export class DeadLetterProducer {
   /** Flushes for up to `timeoutMs`, then disconnects; publishes still unacknowledged fail. */
   async close(timeoutMs: number): Promise<void> {
     if (this.#state === 'closed') return
+    const connected = this.#state !== 'connecting'
     this.#state = 'closed'
     this.#stop.abort()
     await this.#recreation
-    await disconnectWithin(this.#client, timeoutMs)
+    // Never connected, nothing to flush: a connect() still under way disconnects when it ends.
+    if (connected) await disconnectWithin(this.#client, timeoutMs)
     await Promise.race([Promise.all(this.#retired), sleep(timeoutMs, undefined, { ref: false })])
     this.#failPending(() => true, new Error('dead-letter producer closed'))
   }
@@ -169,7 +171,7 @@ export class DeadLetterProducer {
     } catch (failure) {
       this.#pending.delete(id)
       // librdkafka also logs it as FATAL; whichever comes first starts the recreation.
-      if (isFatal(failure)) this.#onFatal(client, (failure as Error).message)
+      if (isFatalError(failure)) this.#onFatal(client, (failure as Error).message)
       throw failure
     }
     await delivered
@@ -201,17 +203,16 @@ export class DeadLetterProducer {
       this.#pending.get(id)?.settle(error ? Object.assign(new Error(error.message), error) : null)
       this.#pending.delete(id)
     })
-    // librdkafka raises every fatal error through rd_kafka_set_fatal_error(), which logs it at
-    // LOG_EMERG with the facility FATAL: the one signal node-rdkafka passes on that says "fatal".
+    // The one signal node-rdkafka passes on that says "fatal" (see fatalLogReason).
     client.on('event.log', (entry: { fac?: string; message?: string }) => {
-      if (entry.fac === 'FATAL')
-        this.#onFatal(client, (entry.message ?? '').replace(/^\[thrd:[^\]]*\]: /, ''), true)
+      const reason = fatalLogReason(entry)
+      if (reason !== undefined) this.#onFatal(client, reason, true)
     })
     // Without a listener an 'event.error' would throw. Other errors (e.g. broker down) librdkafka
     // recovers from on its own.
     const warn = repeatedErrorLog(this.#log, 'dead-letter producer error')
     client.on('event.error', (err) => {
-      if (isFatal(err)) this.#onFatal(client, err.message)
+      if (isFatalError(err)) this.#onFatal(client, err.message)
       else warn(err)
     })
     return client

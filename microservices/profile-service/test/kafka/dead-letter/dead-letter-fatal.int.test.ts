@@ -7,7 +7,7 @@ import {
   useHarness,
   userRegisterEvent,
   waitFor,
-} from '@kafka-ref/tools/testing'
+} from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
 import { createTestContext, NO_OFFSET, setTopicConfig, startApp } from '../../helpers.ts'
 

@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type LocalKafka, type LocalPostgres, startPostgres } from '@kafka-ref/local-servers'
+import { ConsumerGroups, namespaced, systemTopics } from '@kafka-ref/shared-contracts'
+import { type RunningSystem, type ServiceProcess, startSystem } from '@kafka-ref/system'
+
+/**
+ * Everything the fault run breaks, all of its own: a broker, a PostgreSQL server per service (the
+ * profiles one is stopped and started), the topics, and two instances of each service.
+ */
+export class FaultWorld {
+  readonly namespace = `faults-${Date.now().toString(36)}-`
+  readonly topics = systemTopics(this.namespace)
+  readonly topic = this.topics.userRegister.name
+  readonly deadLetterTopic = this.topics.userRegisterDeadLetter.name
+  readonly groupId = namespaced(ConsumerGroups.profileService, this.namespace)
+  profilesPostgres!: LocalPostgres
+  #system: RunningSystem | undefined
+  #profilesDataDir!: string
+  readonly #cleanups: Array<() => Promise<unknown>> = []
+
+  get system(): RunningSystem {
+    if (!this.#system) throw new Error('the fault world is not started')
+    return this.#system
+  }
+
+  get kafka(): LocalKafka {
+    return this.system.kafka!
+  }
+
+  get brokers(): string {
+    return this.system.brokers
+  }
+
+  get userServices(): ServiceProcess[] {
+    return this.#system?.services['user-service']?.instances ?? []
+  }
+
+  get profileServices(): ServiceProcess[] {
+    return this.#system?.services['profile-service']?.instances ?? []
+  }
+
+  get userDatabaseUrl(): string {
+    return this.system.service('user-service').databaseUrl
+  }
+
+  get profileDatabaseUrl(): string {
+    return this.system.service('profile-service').databaseUrl
+  }
+
+  async start(): Promise<void> {
+    // The profiles server is the fault run's own (it stops and starts it); the rest is startSystem's.
+    const profilesDir = await mkdtemp(join(tmpdir(), 'kafka-ref-faults-'))
+    this.#cleanups.push(() => rm(profilesDir, { recursive: true, force: true }))
+    this.#profilesDataDir = join(profilesDir, 'postgres')
+    this.profilesPostgres = await startPostgres({ dataDir: this.#profilesDataDir, persistent: true })
+    this.#cleanups.push(async () => {
+      await this.profilesPostgres.stop()
+      await rm(this.profilesPostgres.dataDir, { recursive: true, force: true })
+    })
+    this.#system = await startSystem({
+      kafka: { local: {} },
+      postgres: { local: {} },
+      namespace: this.namespace,
+      preset: 'faults',
+      services: {
+        'user-service': { count: 2 },
+        'profile-service': { count: 2, databaseUrl: await this.profilesPostgres.createDatabase('profiles') },
+      },
+    })
+    this.#cleanups.push(() => this.system.stop())
+  }
+
+  /** The profiles database goes away (a clean stop) and comes back on the same port and data. */
+  async stopProfilesDatabase(): Promise<void> {
+    await this.profilesPostgres.stop()
+  }
+
+  async startProfilesDatabase(): Promise<void> {
+    this.profilesPostgres = await startPostgres({
+      dataDir: this.#profilesDataDir,
+      port: this.profilesPostgres.port,
+      persistent: true,
+    })
+  }
+
+  async stop(): Promise<void> {
+    for (let cleanup = this.#cleanups.pop(); cleanup; cleanup = this.#cleanups.pop()) {
+      await cleanup().catch(() => undefined)
+    }
+  }
+}

@@ -1,2 +1,0 @@
-export { createDatabase, databaseUrl, describeServer } from './create-database.ts'
-export { type LocalPostgres, type StartPostgresOptions, startPostgres } from './server.ts'

@@ -1,4 +1,0 @@
-export { type TakeOptions, TestConsumer, type TestConsumerOptions } from './consumer.ts'
-export { type Delivered, headersOf, type RawRecord } from './messages.ts'
-export { TestProducer, type TestProducerOptions } from './producer.ts'
-export { committedOffsets, endOffsets, readTopic } from './topic-reader.ts'

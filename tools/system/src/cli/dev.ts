@@ -1,0 +1,130 @@
+import { join } from 'node:path'
+import { repoRoot } from '@kafka-ref/local-servers'
+import { portOption, runCli, seconds, stopOnSignal, UsageError } from '@kafka-ref/local-servers/cli'
+import { DEFAULT_PARTITIONS } from '@kafka-ref/shared-contracts'
+import { prettyFactory } from 'pino-pretty'
+import { FrontendServer } from '../frontend.ts'
+import { startSystem } from '../start-system.ts'
+
+const cli = {
+  command: 'pnpm dev',
+  options: { partitions: { type: 'string' } },
+  help: `The whole system: local Kafka and PostgreSQL (data in .data/, kept), the topics, both services and the page.
+  --partitions N   partitions of user_register (default USER_REGISTER_PARTITIONS, else 3)
+Environment: KAFKA_PORT / POSTGRES_PORT (local servers' ports, default 9092 / 5432), KAFKA_BROKERS (use that
+cluster), USER_DATABASE_URL + PROFILE_DATABASE_URL (use those databases), USER_SERVICE_PORT / PROFILE_SERVICE_PORT
+(the services' ports, default 3001 / 3002), FRONTEND_PORT (the page, default 5173), DEV_DATA_DIR (the local
+servers' data, default <repo>/.data), LOG_LEVEL, CORS_ORIGINS, DEV_RAW_LOGS=1 (JSON logs instead of pretty ones).`,
+} as const
+
+const COLORS: Record<string, string> = {
+  'user-service': '\x1b[36m',
+  'profile-service': '\x1b[35m',
+  frontend: '\x1b[32m',
+}
+const RESET = '\x1b[0m'
+
+function print(text: string, label: string): void {
+  console.log(`${COLORS[label] ?? ''}[${label}]${RESET} ${text}`)
+}
+
+runCli(cli, async (values) => {
+  const started = Date.now()
+  const raw = values.partitions ?? process.env.USER_REGISTER_PARTITIONS ?? String(DEFAULT_PARTITIONS)
+  const partitions = Number(raw)
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    const from = values.partitions === undefined ? 'USER_REGISTER_PARTITIONS' : '--partitions'
+    throw new UsageError(`invalid partition count '${raw}' (from ${from}): a whole number, 1 or more`)
+  }
+
+  const frontendPort = portOption('FRONTEND_PORT', 5173)
+  const pretty = process.env.DEV_RAW_LOGS
+    ? undefined
+    : prettyFactory({ colorize: true, ignore: 'pid,hostname,service' })
+  const brokers = process.env.KAFKA_BROKERS || undefined
+  const userDatabaseUrl = process.env.USER_DATABASE_URL || undefined
+  const profileDatabaseUrl = process.env.PROFILE_DATABASE_URL || undefined
+  const dataDir = process.env.DEV_DATA_DIR || join(repoRoot(), '.data')
+  // Ctrl-C during start-up aborts it (cleaning up what already runs); afterwards it stops everything.
+  const abort = new AbortController()
+  const starting = startSystem({
+    // Fixed ports, so clients and a second terminal can rely on them; the CLIs use the same ones.
+    kafka: brokers
+      ? { brokers }
+      : { local: { dataDir: join(dataDir, 'kafka'), port: portOption('KAFKA_PORT', 9092) } },
+    postgres: {
+      local: {
+        dataDir: join(dataDir, 'postgres'),
+        port: portOption('POSTGRES_PORT', 5432),
+        persistent: true,
+      },
+    },
+    partitions,
+    preset: 'dev',
+    services: {
+      'user-service': { databaseUrl: userDatabaseUrl, ports: [portOption('USER_SERVICE_PORT', 3001)] },
+      'profile-service': {
+        databaseUrl: profileDatabaseUrl,
+        ports: [portOption('PROFILE_SERVICE_PORT', 3002)],
+      },
+    },
+    env: {
+      ...(process.env.LOG_LEVEL && { LOG_LEVEL: process.env.LOG_LEVEL }),
+      // The page calls both services cross-origin, from either spelling of its address.
+      CORS_ORIGINS:
+        process.env.CORS_ORIGINS ?? `http://127.0.0.1:${frontendPort},http://localhost:${frontendPort}`,
+    },
+    signal: abort.signal,
+    onStep: (message) => console.log(`[dev] ${message}`),
+    onLine: (line, label) => {
+      let text = line
+      if (pretty && line.startsWith('{')) {
+        try {
+          text = pretty(line).trimEnd()
+        } catch {
+          // not JSON after all: print as it is
+        }
+      }
+      print(text, label)
+    },
+  })
+  let frontend: FrontendServer | undefined
+  stopOnSignal(async () => {
+    abort.abort()
+    await frontend?.stop()
+    const running = await starting.catch(() => undefined)
+    await running?.stop()
+    console.log('[dev] stopped')
+  })
+  const system = await starting
+  const user = system.service('user-service').url
+  const profile = system.service('profile-service').url
+  frontend = new FrontendServer({
+    mode: 'dev',
+    port: frontendPort,
+    api: { userServiceUrl: user, profileServiceUrl: profile },
+    onLine: (line) => print(line, 'frontend'),
+  })
+  console.log('[dev] starting the frontend (Vite dev server)...')
+  try {
+    await frontend.start()
+  } catch (error) {
+    await system.stop()
+    throw error
+  }
+
+  console.log(`
+[dev] ready in ${seconds(started)}
+  frontend         ${frontend.url}      register and see the profile
+  user-service     ${user}      docs ${user}/docs
+  profile-service  ${profile}      docs ${profile}/docs
+  Kafka            ${system.brokers}${system.postgres ? `\n  PostgreSQL       ${system.postgres.url}` : ''}
+
+Try it: open ${frontend.url} in a browser, or
+  curl -s -X POST ${user}/user/register -H 'content-type: application/json' \\
+    -d '{"email":"ada@example.com","username":"ada","password":"correct horse battery"}'
+  curl -s '${profile}/profile/<id from the response>?waitMs=5000'
+
+Ctrl-C stops everything (data stays in .data/).
+`)
+})
