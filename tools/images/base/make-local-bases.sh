@@ -26,7 +26,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 rootfs_tar="$CACHE/debian-$SUITE-slim-$recipe.tar"
-if [ ! -f "$rootfs_tar" ]; then
+# The Debian tree is needed only to make the Debian or the Node image (a fresh clone on a machine
+# that has both does without it).
+if ! { podman image exists "$DEBIAN_IMAGE" && podman image exists "$NODE_IMAGE"; } && [ ! -f "$rootfs_tar" ]; then
   log "making a Debian $SUITE base with debootstrap (about 30 s)"
   debootstrap --variant=minbase "$SUITE" "$work/rootfs" "$MIRROR" >"$work/debootstrap.log" 2>&1 ||
     { tail -20 "$work/debootstrap.log" >&2; exit 1; }
