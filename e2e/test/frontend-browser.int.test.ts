@@ -8,7 +8,10 @@ import {
   createWorld,
   getProfile,
   register,
+  startService,
   systemOptionsFor,
+  type TestWorld,
+  useHarness,
   userRequests,
   waitFor,
 } from '@kafka-ref/testkit'
@@ -18,6 +21,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 const SCREENSHOTS = join(repoRoot(), 'reports', 'screenshots')
 /** Low enough for the last test to reach with a few calls, above what the tests before it use. */
 const REGISTER_RATE_LIMIT_MAX = 12
+/**
+ * One rate-limit window for the whole file (about a minute, more on a busy machine): a window
+ * ending while the last test spends the quota would leave it short of requests.
+ */
+const REGISTER_RATE_LIMIT_WINDOW_MS = 10 * 60_000
 
 // One system, one built page and one browser for the file; a fresh browser context (no shared
 // state) per test. The page is served from its own origin, so every call is a CORS call.
@@ -30,12 +38,17 @@ describe('the registration page in Chromium, against the real system', () => {
   let context: BrowserContext
   let page: Page
   let pageErrors: string[]
+  let world: TestWorld
+  const harness = useHarness()
 
   beforeAll(async () => {
-    const world = await createWorld({ createTopics: false })
+    world = await createWorld({ createTopics: false })
     running = await startSystemWithPage({
       ...systemOptionsFor(world),
-      env: { REGISTER_RATE_LIMIT_MAX: String(REGISTER_RATE_LIMIT_MAX) },
+      env: {
+        REGISTER_RATE_LIMIT_MAX: String(REGISTER_RATE_LIMIT_MAX),
+        REGISTER_RATE_LIMIT_WINDOW_MS: String(REGISTER_RATE_LIMIT_WINDOW_MS),
+      },
     })
     userService = running.system.service('user-service').instances[0]!
     profileService = running.system.service('profile-service').instances[0]!
@@ -103,6 +116,9 @@ describe('the registration page in Chromium, against the real system', () => {
     await name.waitFor({ timeout: 20_000 })
     await expect(page.locator('#profile-username').textContent()).resolves.toBe(`@${user!.username}`)
     await expect(page.locator('#profile-email').textContent()).resolves.toBe(user!.email)
+    // The browser's language went with the registration; the producer still writes v1 (the
+    // default), which has no locale, so the profile has none yet.
+    await expect(page.locator('#profile-locale').textContent()).resolves.toBe('Not given')
     // The card shows what the profile-service stored for this user id.
     const userId = (await page.locator('#profile-id').textContent())!
     const stored = await getProfile(profileService.url, userId)
@@ -228,6 +244,44 @@ describe('the registration page in Chromium, against the real system', () => {
     await page.getByRole('heading', { name: 'Welcome!' }).waitFor({ timeout: 30_000 })
     await expect(page.getByRole('button', { name: 'Try again' }).isVisible()).resolves.toBe(false)
     await shoot('05b-profile-after-retry')
+  })
+
+  it('shows the profile while the profile-service refuses every wait, reading without waitMs', {
+    timeout: 120_000,
+  }, async () => {
+    const profileReads: string[] = []
+    // The page's profile-service lets no request wait (PROFILE_MAX_WAITERS=0), and creates no
+    // profile (no consumer): the page is refused its wait and must read without one.
+    await profileService.stop()
+    profileService.setEnv({ PROFILE_MAX_WAITERS: '0', CONSUMER_ENABLED: 'false' })
+    try {
+      await profileService.start()
+      await openPage()
+      page.on('request', (request) => {
+        if (request.url().startsWith(`${profileService.url}/profile/`)) profileReads.push(request.url())
+      })
+      const [user] = userRequests(1)
+      await fill(user!)
+      await page.getByRole('button', { name: 'Create account' }).click()
+      await expect
+        .poll(() => profileReads.filter((url) => url.endsWith('waitMs=0')).length, { timeout: 20_000 })
+        .toBeGreaterThanOrEqual(2)
+      // Refused only the wait, the page says nothing is wrong: the profile is on its way.
+      await expect(page.locator('#waiting-status').textContent()).resolves.toBe(
+        'Your profile is being created…',
+      )
+      await shoot('08a-waits-refused')
+
+      // Another instance consumes: the profile now exists, and waits are still refused.
+      await startService(harness, world, 'profile-service', { label: 'profile-service#consumer' })
+      await page.getByRole('heading', { name: 'Welcome!' }).waitFor({ timeout: 30_000 })
+      await expect(page.locator('#profile-username').textContent()).resolves.toBe(`@${user!.username}`)
+      await shoot('08b-profile-while-waits-refused')
+    } finally {
+      await profileService.stop()
+      profileService.setEnv({})
+      await profileService.start()
+    }
   })
 
   it('says the network is down, and registers once it is back', { timeout: 30_000 }, async () => {

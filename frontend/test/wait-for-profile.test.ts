@@ -7,6 +7,7 @@ const profile: ProfileResponse = {
   userId: '0b0f2c7e-6a2b-4a8e-9a59-0a4b1c8d2e3f',
   username: 'ada',
   displayName: 'Ada',
+  locale: 'en-GB',
   createdAt: '2026-11-29T10:00:00.000Z',
 }
 const ready: ApiResult<ProfileResponse> = { ok: true, status: 200, value: profile }
@@ -88,6 +89,47 @@ describe('waitForProfile', () => {
       'unreachable',
       'unreachable',
       'busy',
+    ])
+  })
+
+  it('reads at once without waitMs when the wait is refused (503 at the waiter cap), and shows the profile', async () => {
+    const { calls, fetchProfile } = scripted([problem(503, 'PROFILE_WAIT_CAPACITY_EXCEEDED', 1), ready])
+    const { outcome, reasons } = await run(fetchProfile)
+    expect(outcome).toEqual({ kind: 'ready', profile })
+    expect(calls).toEqual([
+      { at: 0, waitMs: 10_000 },
+      { at: 0, waitMs: 0 },
+    ])
+    // The service answered: the profile is on its way, nothing is wrong.
+    expect(reasons).toEqual([{ kind: 'pending' }])
+  })
+
+  it('while waits are refused, polls without waitMs, and asks to wait again after Retry-After', async () => {
+    const refused = problem(503, 'PROFILE_WAIT_CAPACITY_EXCEEDED', 2)
+    const { calls, fetchProfile } = scripted([refused, notYet, notYet, notYet, notYet, ready], 10_000)
+    await run(fetchProfile)
+    expect(calls).toEqual([
+      { at: 0, waitMs: 10_000 },
+      // Reads spaced as for a server that answers "not yet" at once, until Retry-After (2 s) ends.
+      { at: 0, waitMs: 0 },
+      { at: 500, waitMs: 0 },
+      { at: 1_000, waitMs: 0 },
+      { at: 1_500, waitMs: 0 },
+      { at: 2_000, waitMs: 10_000 },
+    ])
+  })
+
+  it('waits out any other 503, and a refusal of a read that did not ask to wait, before asking again', async () => {
+    const refused = problem(503, 'PROFILE_WAIT_CAPACITY_EXCEEDED', 2)
+    const { calls, fetchProfile } = scripted([problem(503, 'HTTP_503', 2), refused, refused, ready])
+    await run(fetchProfile)
+    expect(calls).toEqual([
+      { at: 0, waitMs: 10_000 },
+      { at: 2_000, waitMs: 10_000 },
+      { at: 2_000, waitMs: 0 },
+      // Not at once again: a server that refuses even that is busy. Its Retry-After is over by
+      // then, so this one asks to wait again.
+      { at: 4_000, waitMs: 10_000 },
     ])
   })
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { packageRoot, packageVersion } from '../scripts/files.ts'
 import { ASYNCAPI_FILE, asyncApiDocument } from '../src/asyncapi.ts'
 import { encode } from '../src/codec/codec.ts'
+import { DecodeErrorReasons } from '../src/codec/decode-error.ts'
 import { EventRegistry } from '../src/events/registry.ts'
 import { serializeJsonSchema } from '../src/json-schema.ts'
 import { ConsumerGroups, DeadLetterHeaders, Topics } from '../src/names.ts'
@@ -112,12 +113,26 @@ describe('asyncApiDocument', () => {
 
   it('documents the dead-letter headers, keeping the original headers', () => {
     const headers = components.messages.userRegisterDeadLetter?.headers.schema
-    const onlyWhenCut: string[] = [DeadLetterHeaders.truncated, DeadLetterHeaders.originalSize]
+    // Only on a cut-down copy, or on a message re-driven before.
+    const onlyWhenCut: string[] = [
+      DeadLetterHeaders.truncated,
+      DeadLetterHeaders.originalSize,
+      DeadLetterHeaders.redriveCount,
+    ]
     expect(Object.keys(headers?.properties ?? {}).sort()).toEqual(Object.values(DeadLetterHeaders).sort())
     expect([...(headers?.required ?? [])].sort()).toEqual(
       Object.values(DeadLetterHeaders)
         .filter((name) => !onlyWhenCut.includes(name))
         .sort(),
+    )
+  })
+
+  it('lists every dead-letter reason: each decode failure, and an event the database refuses', () => {
+    const reason = components.messages.userRegisterDeadLetter?.headers.schema.properties?.[
+      DeadLetterHeaders.reason
+    ] as { enum?: string[] }
+    expect([...(reason.enum ?? [])].sort()).toEqual(
+      [...Object.values(DecodeErrorReasons), 'rejected_by_database'].sort(),
     )
   })
 })

@@ -1,4 +1,8 @@
-import { PROFILE_MAX_WAIT_MS, type ProfileResponse } from '@kafka-ref/shared-contracts/http'
+import {
+  PROFILE_MAX_WAIT_MS,
+  ProfileProblemCodes,
+  type ProfileResponse,
+} from '@kafka-ref/shared-contracts/http'
 import type { ApiFailure, ApiResult } from '../api/http.ts'
 
 /** Why the page is still waiting: shown to the user, so they know whether anything is wrong. */
@@ -34,10 +38,15 @@ const MIN_NOT_FOUND_INTERVAL_MS = 500
 /** A 429/503 without Retry-After. */
 const DEFAULT_BUSY_MS = 1_000
 
+const retryAfterMs = (result: { retryAfterS: number | undefined }) =>
+  result.retryAfterS === undefined ? DEFAULT_BUSY_MS : result.retryAfterS * 1_000
+
 /**
  * Waits for the asynchronously created profile: long-polls the profile-service (which answers as
  * soon as the profile is stored) and keeps trying through "not yet", a service that is away or
- * busy, until `budgetMs` runs out. Aborting `signal` rejects with its reason.
+ * busy, until `budgetMs` runs out. When the service refuses to let one more request wait (its
+ * waiter cap), the page reads without waiting at once, and keeps polling that way until the
+ * refusal's `Retry-After` has passed. Aborting `signal` rejects with its reason.
  */
 export async function waitForProfile(options: WaitForProfileOptions): Promise<WaitOutcome> {
   const now = options.now ?? Date.now
@@ -45,23 +54,37 @@ export async function waitForProfile(options: WaitForProfileOptions): Promise<Wa
   const deadline = now() + options.budgetMs
   let unreachable = 0
   let last: WaitReason = { kind: 'pending' }
+  /** Until then the service refuses to let this request wait: read without waiting. */
+  let waitRefusedUntil = 0
   for (;;) {
     signal.throwIfAborted()
     const remaining = deadline - now()
     if (remaining <= 0) return { kind: 'timed-out', last }
     const started = now()
-    const result = await options.fetchProfile(Math.min(PROFILE_MAX_WAIT_MS, remaining), signal)
+    const waitMs = started < waitRefusedUntil ? 0 : Math.min(PROFILE_MAX_WAIT_MS, remaining)
+    const result = await options.fetchProfile(waitMs, signal)
     if (result.ok) return { kind: 'ready', profile: result.value }
 
     let pauseMs: number
-    if (result.kind === 'network' || result.kind === 'timeout') {
+    if (
+      waitMs > 0 &&
+      result.kind === 'problem' &&
+      result.problem.code === ProfileProblemCodes.waitCapacityExceeded
+    ) {
+      // Only the wait was refused, and a profile that exists would have been served: read again
+      // at once without waiting, then as a server that answers "not yet" at once is polled.
+      unreachable = 0
+      waitRefusedUntil = now() + retryAfterMs(result)
+      pauseMs = 0
+      last = { kind: 'pending' }
+    } else if (result.kind === 'network' || result.kind === 'timeout') {
       pauseMs = UNREACHABLE_BACKOFF_MS[Math.min(unreachable++, UNREACHABLE_BACKOFF_MS.length - 1)]!
       last = { kind: 'unreachable', retryInMs: pauseMs }
     } else if (result.kind === 'problem' && (result.status === 429 || result.status === 503)) {
       unreachable = 0
-      pauseMs = result.retryAfterS === undefined ? DEFAULT_BUSY_MS : result.retryAfterS * 1_000
+      pauseMs = retryAfterMs(result)
       last = { kind: 'busy', retryInMs: pauseMs }
-    } else if (result.kind === 'problem' && result.problem.code === 'PROFILE_NOT_FOUND') {
+    } else if (result.kind === 'problem' && result.problem.code === ProfileProblemCodes.notFound) {
       unreachable = 0
       pauseMs = Math.max(0, MIN_NOT_FOUND_INTERVAL_MS - (now() - started))
       last = { kind: 'pending' }

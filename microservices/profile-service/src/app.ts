@@ -39,12 +39,14 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(databasePlugin, {
     connectionString: config.databaseUrl,
     poolMax: config.databasePoolMax,
+    connection: config.databaseConnection,
   })
   await app.register(processedEventsCleanupPlugin, config.processedEvents)
   await app.register(profileListenerPlugin, {
     connectionString: config.databaseUrl,
     heartbeatIntervalMs: config.profiles.heartbeatIntervalMs,
     heartbeatTimeoutMs: config.profiles.heartbeatTimeoutMs,
+    connection: config.databaseConnection,
     cache: config.profiles.cache,
   })
   await app.register(consumerPlugin, {

@@ -1,9 +1,28 @@
-import { commonEnv, defineConfig, envBoolean, envInt } from '@kafka-ref/service-kit/config'
+import {
+  ConfigError,
+  commonEnv,
+  defineConfig,
+  type Env,
+  envBoolean,
+  envInt,
+} from '@kafka-ref/service-kit/config'
+import { EventRegistry, EventTypes, PROFILE_MAX_WAIT_MS } from '@kafka-ref/shared-contracts'
 import { z } from 'zod'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const MIB = 1024 * 1024
+
+/** The data versions of `user_register` this build decodes (see EventRegistry). */
+const KNOWN_VERSIONS = Object.keys(EventRegistry[EventTypes.userRegister]).map(Number)
+
+const acceptedVersions = z
+  .string()
+  .default(KNOWN_VERSIONS.join(','))
+  .transform((value) => [...new Set(value.split(',').map((version) => Number(version.trim())))])
+  .refine((versions) => versions.every((version) => KNOWN_VERSIONS.includes(version)), {
+    message: `a comma-separated list of known data versions (${KNOWN_VERSIONS.join(', ')})`,
+  })
 
 /**
  * Every variable the service reads, with its default and what it means (the README's table is
@@ -20,14 +39,14 @@ export const envSchema = z.object({
     'Connections for HTTP reads and health checks. The consumer has its own pool, so reads cannot starve it',
   ),
   PROFILE_MAX_WAITERS: envInt(1_000, { min: 0 }).describe(
-    'Requests of this instance that may wait (`waitMs`) at once; the next ones get `503` with `Retry-After: 1` at once (`0`: none waits)',
+    'Requests of this instance that may wait (`waitMs`) at once; beyond it a profile that exists is still served, and a wait for one that does not is refused at once: `503` with `Retry-After: 1` (`0`: none waits)',
   ),
   PROFILE_RATE_LIMIT_MAX: envInt(600, { min: 1 }).describe(
     '`GET /profile/:id` requests per client IP per window (in memory, per instance); then `429`',
   ),
   PROFILE_RATE_LIMIT_WINDOW_MS: envInt(60_000, { min: 1 }).describe('Rate-limit window'),
   PROFILE_LISTENER_HEARTBEAT_MS: envInt(10_000, { min: 100 }).describe(
-    'How often the `LISTEN` connection is checked with a query, so a silently dropped one is noticed (also its TCP keepalive delay)',
+    'How often the `LISTEN` connection is checked with a query, so a silently dropped one is noticed',
   ),
   PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS: envInt(5_000, { min: 100 }).describe(
     'A check unanswered this long means the connection was dropped silently: it is closed and opened again, and every waiter looks again',
@@ -74,6 +93,9 @@ export const envSchema = z.object({
     .describe(
       "Static group membership (Kafka's `group.instance.id`): a name unique to this instance and the same across its restarts (a StatefulSet pod's name). The group then keeps the member through a broker outage or a restart shorter than the session timeout: no rebalance, partitions served again within a second of the broker being back (benchmark figure 7c). Unset by default, because a static member does not leave the group when it stops: its partitions wait the session timeout before another instance takes them. A second instance with that name fences the first",
     ),
+  CONSUMER_ACCEPTED_DATA_VERSIONS: acceptedVersions.describe(
+    '`user_register` data versions this instance stores, comma-separated; any other is dead-lettered as `unsupported_version` (re-drive it once an instance accepts it: `pnpm dlq`). Default: every version this build knows. Holds an instance at the versions it was deployed for, e.g. to roll a new version out to the consumers one at a time (shared-contracts README, Changing an event)',
+  ),
   DEAD_LETTER_TIMEOUT_MS: envInt(10_000, { min: 100 }).describe(
     'A dead-letter publish not acknowledged in this time fails (and is retried)',
   ),
@@ -88,8 +110,7 @@ export const envSchema = z.object({
   ),
 })
 
-/** Parses the environment once; throws a one-line `ConfigError` naming a bad or missing variable. */
-export const parseConfig = defineConfig(envSchema, (raw) => ({
+const parseEnvironment = defineConfig(envSchema, (raw) => ({
   kafkaClientId: raw.KAFKA_CLIENT_ID,
   databasePoolMax: raw.DATABASE_POOL_MAX,
   profiles: {
@@ -119,6 +140,7 @@ export const parseConfig = defineConfig(envSchema, (raw) => ({
     commitIntervalMs: raw.CONSUMER_COMMIT_INTERVAL_MS,
     sessionTimeoutMs: raw.CONSUMER_SESSION_TIMEOUT_MS,
     groupInstanceId: raw.CONSUMER_GROUP_INSTANCE_ID,
+    acceptedDataVersions: raw.CONSUMER_ACCEPTED_DATA_VERSIONS,
     deadLetterTimeoutMs: raw.DEAD_LETTER_TIMEOUT_MS,
     messageMaxBytes: raw.KAFKA_MESSAGE_MAX_BYTES,
   },
@@ -127,5 +149,25 @@ export const parseConfig = defineConfig(envSchema, (raw) => ({
     intervalMs: raw.DEDUP_CLEANUP_INTERVAL_MS,
   },
 }))
+
+/**
+ * The longest a `GET /profile/:id` sends nothing: a whole `waitMs` between two lookups, each of which
+ * may take up to the query timeout. A connection timeout at or below it would cut such answers off.
+ */
+function checkConnectionTimeout({ httpTimeouts, databaseConnection }: ReturnType<typeof parseEnvironment>) {
+  const longestSilenceMs = PROFILE_MAX_WAIT_MS + 2 * databaseConnection.queryTimeoutMs
+  const timeoutMs = httpTimeouts.connectionTimeoutMs
+  if (timeoutMs > 0 && timeoutMs <= longestSilenceMs)
+    throw new ConfigError(
+      `Invalid configuration: HTTP_CONNECTION_TIMEOUT_MS (${timeoutMs}) must be above ${longestSilenceMs}, the longest answer of GET /profile/:id (a ${PROFILE_MAX_WAIT_MS} ms wait between two lookups of up to DATABASE_QUERY_TIMEOUT_MS), or 0`,
+    )
+}
+
+/** Parses the environment once; throws a one-line `ConfigError` naming a bad or missing variable. */
+export function parseConfig(env: Env = process.env) {
+  const config = parseEnvironment(env)
+  checkConnectionTimeout(config)
+  return config
+}
 
 export type Config = ReturnType<typeof parseConfig>

@@ -1,4 +1,4 @@
-import { ConfigError } from '@kafka-ref/service-kit'
+import { ConfigError, DATABASE_CONNECTION_DEFAULTS, HTTP_TIMEOUT_DEFAULTS } from '@kafka-ref/service-kit'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/config.ts'
 
@@ -35,6 +35,22 @@ describe('parseConfig', () => {
       },
     })
     expect(config.processedEvents).toEqual({ retentionMs: 30 * DAY, intervalMs: 3_600_000 })
+    // Each pool and the HTTP server get service-kit's defaults (tested there).
+    expect(config.databaseConnection).toEqual(DATABASE_CONNECTION_DEFAULTS)
+    expect(config.httpTimeouts).toEqual(HTTP_TIMEOUT_DEFAULTS)
+  })
+
+  it('refuses a connection timeout that would cut off the longest answer (a 10 s wait between two lookups)', () => {
+    // 10 s of waitMs plus two lookups of up to DATABASE_QUERY_TIMEOUT_MS each, with no byte sent.
+    const env = { ...required, DATABASE_STATEMENT_TIMEOUT_MS: '2000', DATABASE_QUERY_TIMEOUT_MS: '3000' }
+    expect(() => parseConfig({ ...env, HTTP_CONNECTION_TIMEOUT_MS: '16000' })).toThrow(ConfigError)
+    expect(() => parseConfig({ ...env, HTTP_CONNECTION_TIMEOUT_MS: '16000' })).toThrow(
+      /HTTP_CONNECTION_TIMEOUT_MS \(16000\) must be above 16000/,
+    )
+    expect(
+      parseConfig({ ...env, HTTP_CONNECTION_TIMEOUT_MS: '16001' }).httpTimeouts.connectionTimeoutMs,
+    ).toBe(16_001)
+    expect(parseConfig({ ...env, HTTP_CONNECTION_TIMEOUT_MS: '0' }).httpTimeouts.connectionTimeoutMs).toBe(0)
   })
 
   it('reads the limits of the read side', () => {
@@ -74,6 +90,16 @@ describe('parseConfig', () => {
   it('switches the consumer off with CONSUMER_ENABLED=false, for an instance that only serves HTTP', () => {
     expect(parseConfig({ ...required, CONSUMER_ENABLED: 'false' }).consumer.enabled).toBe(false)
     expect(() => parseConfig({ ...required, CONSUMER_ENABLED: 'no' })).toThrow(/CONSUMER_ENABLED/)
+  })
+
+  it('accepts every user_register version it knows unless held to some (CONSUMER_ACCEPTED_DATA_VERSIONS)', () => {
+    expect(parseConfig(required).consumer.acceptedDataVersions).toEqual([1, 2])
+    const held = parseConfig({ ...required, CONSUMER_ACCEPTED_DATA_VERSIONS: ' 1 ' })
+    expect(held.consumer.acceptedDataVersions).toEqual([1])
+    for (const bad of ['3', '1,x', '', '0'])
+      expect(() => parseConfig({ ...required, CONSUMER_ACCEPTED_DATA_VERSIONS: bad }), bad).toThrow(
+        /CONSUMER_ACCEPTED_DATA_VERSIONS/,
+      )
   })
 
   it('names the bad variable', () => {

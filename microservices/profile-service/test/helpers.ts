@@ -44,19 +44,23 @@ export interface TestContext {
 }
 
 /**
- * A fresh database and topic namespace (the topics are created up front), a producer and a
- * database connection, all closed after the test. `brokers`: a broker of the test's own (one it
- * stops), instead of the shared one.
+ * A fresh database and topic namespace (the topics are created up front, the dead-letter topic
+ * unless `deadLetterTopic: false`), a producer and a database connection, all closed after the
+ * test. `brokers`: a broker of the test's own (one it stops), instead of the shared one.
  */
 export async function createTestContext(
   harness: Harness,
-  { databaseUrl, brokers = testKafkaBrokers() }: { databaseUrl?: string; brokers?: string } = {},
+  {
+    databaseUrl,
+    brokers = testKafkaBrokers(),
+    deadLetterTopic: withDeadLetterTopic = true,
+  }: { databaseUrl?: string; brokers?: string; deadLetterTopic?: boolean } = {},
 ): Promise<TestContext> {
   const namespace = `${uniqueName('profile-service')}.`
   const topics = systemTopics(namespace, PARTITIONS)
-  await createTestTopics(Object.values(topics), brokers)
   const topic = topics.userRegister.name
   const deadLetterTopic = topics.userRegisterDeadLetter.name
+  await createTestTopics(withDeadLetterTopic ? Object.values(topics) : [topics.userRegister], brokers)
   const url = databaseUrl ?? (await createTestDatabase('profile_service'))
   return {
     env: {
@@ -95,6 +99,17 @@ export async function startApp(
   await app.ready()
   return app
 }
+
+/** A pino line as the tests read it. */
+export interface LogEntry {
+  level: number
+  msg: string
+  err?: { message?: string }
+  [field: string]: unknown
+}
+
+export const logEntries = (logs: LogCapture): LogEntry[] =>
+  logs.lines.map((line) => JSON.parse(line) as LogEntry)
 
 export function openTestDatabase(url: string): Kysely<Database> {
   return new Kysely<Database>({

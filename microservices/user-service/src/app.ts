@@ -33,7 +33,10 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const topic = namespaced(Topics.userRegister, config.kafkaTopicNamespace)
 
   // Registration order is start order; onClose runs in reverse: relay, then producer, then pool.
-  await app.register(databasePlugin, { connectionString: config.databaseUrl })
+  await app.register(databasePlugin, {
+    connectionString: config.databaseUrl,
+    connection: config.databaseConnection,
+  })
   await app.register(producerPlugin, {
     clientId: config.kafkaClientId,
     bootstrapBrokers: config.kafkaBrokers,
@@ -42,6 +45,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(relayPlugin, {
     ...config.outbox,
     connectionString: config.databaseUrl,
+    connection: config.databaseConnection,
     // The relay publishes through the producer, timed, counted and traced.
     publisher: withTelemetry(app.eventProducer, {
       registry: app.metricsRegistry,
@@ -49,7 +53,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       destinations: { [topic]: Topics.userRegister },
     }),
   })
-  await app.register(registrationPlugin, { topic, passwordHash: config.registration.passwordHash })
+  await app.register(registrationPlugin, {
+    topic,
+    passwordHash: config.registration.passwordHash,
+    eventDataVersion: config.registration.eventDataVersion,
+  })
   await app.register(userMetricsPlugin)
 
   userRoutes(app, { rateLimit: config.registration.rateLimit })

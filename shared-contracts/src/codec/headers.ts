@@ -2,8 +2,7 @@ import { z } from 'zod'
 import { EnvelopeAttributes, STRUCTURED_CONTENT_TYPE } from '../events/envelope.ts'
 import { TraceParent, TraceState } from '../events/trace-context.ts'
 import { Timestamp } from '../fields.ts'
-import { DeadLetterHeaders, EventHeaders } from '../names.ts'
-import { DecodeErrorReasons } from './decode-error.ts'
+import { DeadLetterHeaders, DeadLetterReasons, EventHeaders } from '../names.ts'
 
 /**
  * Internal to the package (the AsyncAPI document is built from them, and tests hold `encode` to
@@ -44,12 +43,13 @@ const DecimalString = z.string().regex(/^\d+$/)
 /** The headers a dead-lettered message gains; it keeps its original headers too. */
 export const DeadLetterMessageHeaders = z
   .looseObject({
-    [DeadLetterHeaders.reason]: z
-      .enum(Object.values(DecodeErrorReasons))
-      .meta({ description: 'Why it could not be decoded: the stable `DecodeError` reason.' }),
+    [DeadLetterHeaders.reason]: z.enum(Object.values(DeadLetterReasons)).meta({
+      description:
+        "Why it was dead-lettered: the stable `DecodeError` reason, or `rejected_by_database` (decoded, but refused for good by the consumer's database).",
+    }),
     [DeadLetterHeaders.error]: z
       .string()
-      .meta({ description: 'The decode error message, for people (possibly truncated).' }),
+      .meta({ description: 'The error message, for people (possibly truncated).' }),
     [DeadLetterHeaders.topic]: z.string().min(1).meta({ description: 'The topic it was read from.' }),
     [DeadLetterHeaders.partition]: DecimalString.meta({ description: 'Its partition there.' }),
     [DeadLetterHeaders.offset]: DecimalString.meta({ description: 'Its offset there.' }),
@@ -60,6 +60,10 @@ export const DeadLetterMessageHeaders = z
     }),
     [DeadLetterHeaders.originalSize]: DecimalString.optional().meta({
       description: "With dlq_truncated: the original value's size in bytes.",
+    }),
+    [DeadLetterHeaders.redriveCount]: DecimalString.optional().meta({
+      description:
+        'Present only when the message had been re-driven before (one of its original headers): how many times. The re-drive command skips it once this reaches its cap.',
     }),
   })
   .meta({

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { Text } from '../fields.ts'
 import { TraceParent, TraceState } from './trace-context.ts'
 
 /** CloudEvents 1.0 `specversion`. */
@@ -14,16 +15,16 @@ export const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json'
 export const EnvelopeAttributes = z.object({
   specversion: z.literal(SPEC_VERSION),
   id: z.uuid(),
-  source: z.string().min(1).max(256),
-  type: z.string().min(1).max(256),
+  source: Text.min(1).max(256),
+  type: Text.min(1).max(256),
   time: z.iso.datetime({ offset: true }),
   datacontenttype: z.literal(EVENT_CONTENT_TYPE),
   /** Version of the `data` schema; a breaking change is a new version, never an edit. */
   dataversion: z.int().positive(),
   /** The request id of the HTTP request that caused the event. */
-  correlationid: z.string().min(1).max(128),
+  correlationid: Text.min(1).max(128),
   /** The entity the event is about; also the Kafka message key. */
-  subject: z.string().min(1).max(256),
+  subject: Text.min(1).max(256),
   /**
    * CloudEvents distributed-tracing extension: the trace of the request that caused the event, so
    * one trace can run from the HTTP request through the outbox to the consumer. Optional, and

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { repoRoot, startKafka, startPostgres } from '@kafka-ref/local-servers'
 import { runCli, UsageError } from '@kafka-ref/local-servers/cli'
 import { type BenchContext, FULL_SIZES, QUICK_SIZES } from './context.ts'
+import { benchBalancer } from './figures/balancer.ts'
 import { benchConsumer } from './figures/consumer.ts'
 import { benchEndToEnd } from './figures/e2e.ts'
 import { benchHttp } from './figures/http.ts'
@@ -18,6 +19,7 @@ const FIGURES = {
   outbox: benchOutbox,
   consumer: benchConsumer,
   e2e: benchEndToEnd,
+  balancer: benchBalancer,
   // Last: it stops and kills things (on its own broker), the others measure a steady state.
   recovery: benchRecovery,
 } satisfies Record<string, (ctx: BenchContext) => Promise<Figure[]>>

@@ -88,7 +88,8 @@ describe(`the production images, built with ${engine.name} and run against a loc
         HOST: '127.0.0.1',
         PORT: String(port),
       }
-      shutdownBudgetMs.set(name, Number(env.SHUTDOWN_TIMEOUT_MS))
+      // Its own bound: readiness drains, then the close (the compose file's stop_grace_period is above).
+      shutdownBudgetMs.set(name, Number(env.SHUTDOWN_DRAIN_DELAY_MS ?? 0) + Number(env.SHUTDOWN_TIMEOUT_MS))
       containers.set(name, await Container.start(engine, name, { image: imageTag(name), env }))
     }
     // The page's container port, as the compose file publishes it.

@@ -28,6 +28,7 @@ export class ServiceProcess {
   /** Every line the process wrote, in order, across restarts. */
   readonly lines: string[] = []
   #child: ChildProcess | undefined
+  #envOverrides: Record<string, string> = {}
 
   constructor(private readonly options: ServiceProcessOptions) {
     this.label = options.label ?? options.service
@@ -54,12 +55,23 @@ export class ServiceProcess {
     return { code: child.exitCode, signal: child.signalCode }
   }
 
+  /** Environment over `options.env` from the next start on (a restart with other settings); `{}` undoes it. */
+  setEnv(overrides: Record<string, string>): void {
+    this.#envOverrides = overrides
+  }
+
   /** Spawns the process and resolves once `/health/ready` answers 200. */
   async start(readyTimeoutMs = 90_000, signal?: AbortSignal): Promise<void> {
     const dir = join(repoRoot(), 'microservices', this.options.service)
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/server.ts'], {
       cwd: dir,
-      env: { ...process.env, ...this.options.env, HOST: '127.0.0.1', PORT: String(this.options.port) },
+      env: {
+        ...process.env,
+        ...this.options.env,
+        ...this.#envOverrides,
+        HOST: '127.0.0.1',
+        PORT: String(this.options.port),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Own process group: Ctrl-C in a terminal reaches the runner, which stops services in order.
       detached: true,
@@ -96,11 +108,15 @@ export class ServiceProcess {
     throw new ToolError(`${this.label} was not ready within ${timeoutMs} ms (see its logs above)`)
   }
 
-  /** SIGTERM: the service's graceful shutdown; SIGKILL if it takes longer than `timeoutMs`. */
-  async stop(timeoutMs = 20_000): Promise<void> {
+  /**
+   * The service's graceful shutdown; SIGKILL if it takes longer than `timeoutMs`. SIGTERM first
+   * drains (SHUTDOWN_DRAIN_DELAY_MS: readiness 503 while it still serves), as when an orchestrator
+   * stops one instance among others; SIGINT closes at once, when nothing routes requests to it.
+   */
+  async stop(timeoutMs = 20_000, signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM'): Promise<void> {
     const child = this.#child
     if (!child || !this.running) return
-    child.kill('SIGTERM')
+    child.kill(signal)
     if (!(await waitForExit(child, timeoutMs))) {
       child.kill('SIGKILL')
       await waitForExit(child, 5_000)

@@ -7,7 +7,8 @@ export {
   sortedIds,
   withClient,
 } from './databases.ts'
-export { userRegisterEvent } from './events.ts'
+export { type DlqRun, runDlq, startDlq } from './dlq-command.ts'
+export { userRegisterEvent, userRegisterEventV2 } from './events.ts'
 export { type FixtureVector, fixtureVectors } from './fixtures.ts'
 export {
   getProfile,
@@ -52,9 +53,11 @@ export { runSchemathesis, type SchemathesisOptions, type SchemathesisResult } fr
 export {
   type ChunkFilter,
   type ConnectionFilters,
+  proxiedUrl,
   startTcpProxy,
   type TcpProxy,
   type TcpProxyOptions,
+  throughProxy,
 } from './tcp-proxy.ts'
 export { uniqueName } from './unique-name.ts'
 export { type WaitForOptions, waitFor } from './wait-for.ts'

@@ -20,17 +20,26 @@ export interface TcpProxy {
   readonly port: number
   /** Connections accepted so far. */
   readonly accepted: number
+  /** Connections open now (silenced ones included, until the proxy closes). */
+  readonly open: number
   /**
-   * The connections open now stop forwarding in both directions but stay open: what a peer sees
-   * when a NAT or firewall silently drops the flow. Connections accepted later work normally.
+   * The connections open now stop forwarding in both directions but stay open, a close from either
+   * side included: what both peers see when a NAT or firewall silently drops the flow (a black
+   * hole). Connections accepted later work normally. Returns how many were silenced.
    */
-  silenceOpenConnections(): void
+  silenceOpenConnections(): number
   /**
-   * Every connection, open now or accepted later, stops forwarding in both directions and stays
-   * open: a server that accepts connections and never answers (a broker in a brown-out).
+   * Every connection, open now or accepted later, is silenced likewise: a server that accepts
+   * connections and never answers (a broker in a brown-out).
    */
   silence(): void
   close(): Promise<void>
+}
+
+interface Pair {
+  client: net.Socket
+  upstream: net.Socket
+  silenced: boolean
 }
 
 /**
@@ -42,50 +51,73 @@ export async function startTcpProxy(
   target: { host: string; port: number },
   options: TcpProxyOptions = {},
 ): Promise<TcpProxy> {
-  const sockets = new Set<net.Socket>()
-  const silenced = new WeakSet<net.Socket>()
+  const pairs = new Set<Pair>()
   let silent = false
   let accepted = 0
   const server = net.createServer((client) => {
     accepted += 1
-    if (silent) silenced.add(client)
-    const upstream = net.connect(target.port, target.host)
+    const pair: Pair = { client, upstream: net.connect(target.port, target.host), silenced: silent }
+    pairs.add(pair)
     const filters = options.filters?.() ?? {}
     for (const [from, to, filter] of [
-      [client, upstream, filters.toTarget],
-      [upstream, client, filters.toClient],
+      [pair.client, pair.upstream, filters.toTarget],
+      [pair.upstream, pair.client, filters.toClient],
     ] as const) {
-      sockets.add(from)
       from.on('data', (chunk: Buffer) => {
-        if (silenced.has(client)) return
+        if (pair.silenced) return
         const passed = filter ? filter(chunk) : chunk
         if (passed.length > 0) to.write(passed)
       })
-      from.on('error', () => to.destroy())
+      from.on('error', () => undefined)
+      // A silenced flow does not pass a close on either: the other peer keeps waiting.
       from.on('close', () => {
-        sockets.delete(from)
+        if (pair.silenced) return
+        pairs.delete(pair)
         to.destroy()
       })
     }
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as net.AddressInfo
+  const silenceAll = () => {
+    for (const pair of pairs) pair.silenced = true
+    return pairs.size
+  }
   return {
     address: `127.0.0.1:${port}`,
     port,
     get accepted() {
       return accepted
     },
-    silenceOpenConnections() {
-      for (const socket of sockets) silenced.add(socket)
+    get open() {
+      return pairs.size
     },
+    silenceOpenConnections: silenceAll,
     silence() {
       silent = true
-      for (const socket of sockets) silenced.add(socket)
+      silenceAll()
     },
     async close() {
-      for (const socket of sockets) socket.destroy()
+      for (const { client, upstream } of pairs) {
+        client.destroy()
+        upstream.destroy()
+      }
+      pairs.clear()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+}
+
+/** `url` (a `postgres://` URL, say) with its host and port replaced by the proxy's. */
+export function throughProxy(url: string, proxy: TcpProxy): string {
+  const via = new URL(url)
+  via.host = proxy.address
+  return via.toString()
+}
+
+/** A proxy in front of the server of `url`, and `url` through it. Close the proxy after the test. */
+export async function proxiedUrl(url: string): Promise<{ proxy: TcpProxy; url: string }> {
+  const target = new URL(url)
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
+  return { proxy, url: throughProxy(url, proxy) }
 }

@@ -8,7 +8,7 @@ import {
   type Tracing,
   traceContextFrom,
 } from '@kafka-ref/service-kit'
-import { DecodeErrorReasons, decode, EventHeaders, readHeader } from '@kafka-ref/shared-contracts'
+import { DeadLetterReasons, decode, EventHeaders, readHeader } from '@kafka-ref/shared-contracts'
 import { context, type Span, SpanKind, trace } from '@opentelemetry/api'
 import type { Message } from 'node-rdkafka'
 import type { BatchHandler } from '../kafka/chunk-processor.ts'
@@ -34,7 +34,7 @@ export function consumerTelemetry(registry: MetricsRegistry, options: ConsumerTe
   const retries = createCounter(registry, defs.retries)
   // Every label value a series from the start: a rate over a counter that appears late misses its first step.
   for (const outcome of ['applied', 'duplicate']) events.inc({ outcome }, 0)
-  for (const reason of Object.values(DecodeErrorReasons)) deadLetters.inc({ reason }, 0)
+  for (const reason of Object.values(DeadLetterReasons)) deadLetters.inc({ reason }, 0)
 
   const observer: HandlerObserver = {
     stored(results) {

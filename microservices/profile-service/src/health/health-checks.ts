@@ -1,4 +1,17 @@
 import { checkDatabase, registerHealth, type ZodFastify } from '@kafka-ref/service-kit'
+import type { DeadLetterProducerStatus } from '../kafka/dead-letter/dead-letter-producer.ts'
+
+/**
+ * What an operator must fix, as stable codes (the error log names the topic and the cause): no
+ * dead-letter topic, or dead letters that cannot be published. Either holds a poison message's
+ * partition, so they are reported here, though reads go on.
+ */
+function problems(deadLetter: DeadLetterProducerStatus): string[] {
+  return [
+    ...(deadLetter.topic === 'missing' ? ['dead_letter_topic_missing'] : []),
+    ...(deadLetter.publishFailing ? ['dead_letter_publish_failing'] : []),
+  ]
+}
 
 /**
  * Ready means "can serve `GET /profile/:id`", which needs only the database: that is what a load
@@ -22,6 +35,7 @@ export function healthRoutes(app: ZodFastify, { consumerEnabled }: { consumerEna
           connected: consumer.isConnected,
           partitions: consumer.assignments.map((tp) => tp.partition),
           paused: consumer.pausedPartitions.map((tp) => tp.partition),
+          problems: problems(app.deadLetterProducer.status),
           // While it is recreated, dead letters wait (uncommitted).
           deadLetter: app.deadLetterProducer.status,
         }

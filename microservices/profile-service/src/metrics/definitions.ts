@@ -14,7 +14,7 @@ export const metricDefinitions = {
   ),
   deadLetters: counter(
     'consumer_dead_letters_total',
-    'Messages sent to the dead-letter topic (acknowledged), by the decode error reason (`dlq_reason`)',
+    'Messages sent to the dead-letter topic (acknowledged), by reason (`dlq_reason`): a decode error reason, or `rejected_by_database`',
     ['reason'],
   ),
   batchDuration: histogram(
@@ -45,6 +45,14 @@ export const metricDefinitions = {
   deadLetterFatalErrors: counter(
     'dead_letter_producer_fatal_errors_total',
     'Fatal errors of the dead-letter producer; each replaced it with a new one (dead letters wait meanwhile)',
+  ),
+  deadLetterTopicMissing: gauge(
+    'dead_letter_topic_missing',
+    '1 while the dead-letter topic does not exist (checked at start, every minute and after a failed publish): a message that must be dead-lettered would hold its partition',
+  ),
+  deadLetterPublishFailures: counter(
+    'dead_letter_publish_failures_total',
+    'Dead-letter publishes that failed (logged at error with the topic and the cause); each message is retried with back-off, its partition paused, nothing after it committed',
   ),
   waiters: gauge('profile_waiters', '`GET /profile/:id?waitMs=` requests waiting for their profile now'),
   listenerConnected: gauge(

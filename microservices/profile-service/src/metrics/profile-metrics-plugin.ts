@@ -44,6 +44,14 @@ async function profileMetricsPlugin(app: FastifyInstance) {
     defs.deadLetterFatalErrors,
     counterFrom(() => deadLetterProducer.status.fatalErrors),
   )
+  createGauge(registry, defs.deadLetterTopicMissing, (gauge) =>
+    gauge.set(deadLetterProducer.status.topic === 'missing' ? 1 : 0),
+  )
+  createCounter(
+    registry,
+    defs.deadLetterPublishFailures,
+    counterFrom(() => deadLetterProducer.status.publishFailures),
+  )
   createGauge(registry, defs.waiters, (gauge) => gauge.set(profileListener.waiterCount))
   createGauge(registry, defs.listenerConnected, (gauge) => gauge.set(profileListener.isListening ? 1 : 0))
   createCounter(

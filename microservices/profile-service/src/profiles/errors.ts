@@ -1,9 +1,10 @@
 import { httpError } from '@kafka-ref/service-kit'
+import { ProfileProblemCodes } from '@kafka-ref/shared-contracts'
 
-export const ProfileNotFound = httpError('PROFILE_NOT_FOUND', 404, 'profile not found')
+export const ProfileNotFound = httpError(ProfileProblemCodes.notFound, 404, 'profile not found')
 
 export const WaitCapacityExceeded = httpError(
-  'PROFILE_WAIT_CAPACITY_EXCEEDED',
+  ProfileProblemCodes.waitCapacityExceeded,
   503,
   'too many requests are waiting for profiles on this instance; retry later',
 )

@@ -1,3 +1,4 @@
+import { type DatabaseConnectionSettings, pgConnectionConfig } from '@kafka-ref/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import pg from 'pg'
 import { PROFILE_CREATED_CHANNEL } from './profile-repository.ts'
@@ -19,11 +20,11 @@ export interface ProfileListenerOptions {
   heartbeatIntervalMs: number
   /** A check not answered within this is a dropped connection: closed and opened again. */
   heartbeatTimeoutMs: number
+  /** Keepalive and timeouts (`DATABASE_*`), as on every pool; the defaults if omitted. */
+  connection?: DatabaseConnectionSettings
 }
 
 const RECONNECT_DELAY_MS = 500
-/** Bounds a (re)connect to a host that does not answer, which would otherwise wait for the OS. */
-const CONNECT_TIMEOUT_MS = 5_000
 
 /**
  * One dedicated connection per process LISTENs for stored profiles and wakes the HTTP requests
@@ -37,6 +38,7 @@ export class ProfileListener {
   readonly #log: FastifyBaseLogger
   readonly #heartbeatIntervalMs: number
   readonly #heartbeatTimeoutMs: number
+  readonly #connection: DatabaseConnectionSettings | undefined
   #client: pg.Client | undefined
   #closed = false
   #reconnectTimer: NodeJS.Timeout | undefined
@@ -46,6 +48,7 @@ export class ProfileListener {
     this.#log = log
     this.#heartbeatIntervalMs = options.heartbeatIntervalMs
     this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs
+    this.#connection = options.connection
   }
 
   get isListening(): boolean {
@@ -63,14 +66,10 @@ export class ProfileListener {
   }
 
   async start(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.#connectionString,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      // TCP keepalive keeps idle NAT/firewall state alive and lets the OS notice a dead peer; the
-      // heartbeat below notices a silent connection much sooner.
-      keepAlive: true,
-      keepAliveInitialDelayMillis: this.#heartbeatIntervalMs,
-    })
+    // A bounded connect; TCP keepalive keeps idle NAT/firewall state alive and lets the OS notice a
+    // dead peer. The heartbeat below notices a silent connection much sooner. The idle wait for
+    // notifications is no query, so no query timeout cuts it short.
+    const client = new pg.Client(pgConnectionConfig(this.#connectionString, this.#connection))
     let heartbeat: NodeJS.Timeout | undefined
     client.on('notification', (message) => {
       if (!message.payload) return

@@ -17,21 +17,25 @@ export const profileRouteOptions = (options: Pick<Config['profiles'], 'rateLimit
     description:
       `Profiles are created asynchronously from ${EventTypes.userRegister} events. Right after registering, ` +
       'pass `waitMs` to get the profile as soon as it is stored instead of polling. Each instance lets a ' +
-      'bounded number of requests wait; beyond it a request with `waitMs` gets a 503 ' +
-      '(`PROFILE_WAIT_CAPACITY_EXCEEDED`) with `Retry-After` at once. Requests per client are rate-limited (429).',
+      'bounded number of requests wait; beyond it a request with `waitMs` for a profile that does not exist yet ' +
+      'gets a 503 (`PROFILE_WAIT_CAPACITY_EXCEEDED`) with `Retry-After` at once (a profile that exists is still ' +
+      'served; the same request without `waitMs` is answered). Requests per client are rate-limited (429).',
     params: ProfileParams,
     querystring: ProfileQuery,
     response: {
       200: jsonResponse(ProfileResponse, 'The profile'),
       ...problemResponses([400, 404, 429, 503], {
-        404: '`PROFILE_NOT_FOUND`: not (yet) created; with `waitMs`, still not created when the wait ended',
-        503: '`PROFILE_WAIT_CAPACITY_EXCEEDED`: too many requests wait on this instance; try again after `Retry-After` seconds',
+        404: '`PROFILE_NOT_FOUND`: not (yet) created; with `waitMs`, still not created when the wait ended (at its end, or earlier when the instance stops: ask again)',
+        503: '`PROFILE_WAIT_CAPACITY_EXCEEDED`: not created yet, and too many requests wait on this instance (ask again without `waitMs`); `DATABASE_UNAVAILABLE`: the database did not answer in time; `SERVICE_OVERLOADED`. Try again after `Retry-After` seconds',
       }),
     },
   },
 })
 
-/** `options.maxWaiters` requests may wait at once; beyond it a request with `waitMs` is refused at once. */
+/**
+ * `options.maxWaiters` requests may wait at once; beyond it a request with `waitMs` for a profile
+ * that does not exist is refused at once.
+ */
 export function profileRoutes(
   app: ZodFastify,
   options: Pick<Config['profiles'], 'maxWaiters' | 'rateLimit'>,
@@ -57,13 +61,16 @@ export function profileRoutes(
     const { id } = request.params
     const { waitMs } = request.query
     const { profileListener: listener, profileCache: cache } = app
-    // Before any database work, so a flood of waiters is turned away at no cost to the others.
+    const cached = cache.get(id)
+    if (cached) return sendProfileJson(reply, cached)
+    // At the cap only the wait is refused: one lookup, what a request without waitMs costs (and
+    // the rate limit bounds), so a profile that exists is still served.
     if (waitMs > 0 && listener.waiterCount >= options.maxWaiters) {
+      const json = await lookup(id)
+      if (json) return sendProfileJson(reply, json)
       reply.header('retry-after', String(WAIT_RETRY_AFTER_SECONDS))
       throw new WaitCapacityExceeded()
     }
-    const cached = cache.get(id)
-    if (cached) return sendProfileJson(reply, cached)
     const deadline = Date.now() + waitMs
     let waiting = waitMs > 0
     for (;;) {

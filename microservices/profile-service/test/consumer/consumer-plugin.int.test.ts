@@ -1,5 +1,11 @@
 import type { ZodFastify } from '@kafka-ref/service-kit'
-import { DeadLetterHeaders, DecodeErrorReasons, EventHeaders, encode } from '@kafka-ref/shared-contracts'
+import {
+  DeadLetterHeaders,
+  DeadLetterReasons,
+  DecodeErrorReasons,
+  EventHeaders,
+  encode,
+} from '@kafka-ref/shared-contracts'
 import {
   committedOffsets,
   headersOf,
@@ -8,6 +14,7 @@ import {
   userRegisterEvent,
   waitFor,
 } from '@kafka-ref/testkit'
+import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import {
   countRows,
@@ -149,6 +156,80 @@ describe('consumer', () => {
     const [dead] = await readTopic(ctx.brokers, ctx.deadLetterTopic)
     expect(headersOf(dead!)[DeadLetterHeaders.reason]).toBe(DecodeErrorReasons.schemaViolation)
   })
+
+  it('dead-letters an event with a lone UTF-16 surrogate, produced by a raw client, and stores the next event of its key', async () => {
+    const { ctx, producer, db, start } = await setUp()
+    const app = await start()
+    const [poison, next] = [userRegisterEvent(TAG, 0), userRegisterEvent(TAG, 1)]
+    // Valid JSON and valid UTF-8 (JSON.stringify writes the lone surrogate as the escape \ud800),
+    // but text no PostgreSQL column can hold. Built by hand: encode() would refuse the event.
+    const surrogate = { ...poison, data: { ...poison.data, displayName: 'Ada\ud800' } }
+    const value = JSON.stringify(surrogate)
+    expect(value).toContain('Ada\\ud800')
+    const sameKey = { ...next, subject: poison.subject, data: { ...next.data, userId: poison.data.userId } }
+    await producer.sendAll(ctx.topic, [
+      { ...encode(poison), value, partition: 2 },
+      { ...encode(sameKey), partition: 2 },
+    ])
+
+    const response = await app.inject({ url: `/profile/${poison.data.userId}?waitMs=10000` })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toMatchObject({ username: next.data.username })
+    await waitForCommitted(ctx, [NO_OFFSET, NO_OFFSET, 2])
+    expect(await countRows(db)).toEqual({ profiles: 1, events: 1 })
+    const [dead] = await readTopic(ctx.brokers, ctx.deadLetterTopic)
+    expect(dead!.value?.toString()).toBe(value)
+    expect(headersOf(dead!)).toMatchObject({
+      [DeadLetterHeaders.reason]: DecodeErrorReasons.schemaViolation,
+      [DeadLetterHeaders.offset]: '0',
+    })
+    expect(headersOf(dead!)[DeadLetterHeaders.error]).toMatch(/surrogate/)
+  })
+
+  it.each([
+    // Class 22 (data exception): a column narrowed after the event was published.
+    ['22001', 'alter table profiles alter column display_name type varchar(10)'],
+    // A check constraint the event breaks.
+    ['23514', "alter table profiles add constraint no_mallory check (display_name <> 'Mallory Mallory')"],
+  ])(
+    'dead-letters an event the database refuses for good (SQLSTATE %s) and stores the rest of its chunk, in order',
+    async (sqlState, ddl) => {
+      const { ctx, producer, db, start } = await setUp()
+      const before = userRegisterEvent(TAG, 0, { displayName: 'Grace' })
+      const refused = userRegisterEvent(TAG, 1, { displayName: 'Mallory Mallory' })
+      // Another user's event under the refused one's key, after it: it must not be blocked by it.
+      // (The same user's next event would replace the refused one inside the chunk's statement.)
+      const after = { ...userRegisterEvent(TAG, 2, { displayName: 'Ada' }), subject: refused.subject }
+      // Migrated by an instance that does not consume, then changed.
+      await start({ CONSUMER_ENABLED: 'false' })
+      await sql.raw(ddl).execute(db)
+      // Produced before the consumer starts, so they come in one chunk (one statement, which fails).
+      await producer.sendAll(
+        ctx.topic,
+        [before, refused, after].map((event) => ({
+          ...encode(event),
+          partition: 0,
+        })),
+      )
+      const app = await start()
+
+      await waitForCommitted(ctx, [3, NO_OFFSET, NO_OFFSET])
+      expect(await countRows(db)).toEqual({ profiles: 2, events: 2 })
+      expect((await app.inject({ url: `/profile/${refused.data.userId}` })).statusCode).toBe(404)
+      const read = await app.inject({ url: `/profile/${after.data.userId}` })
+      expect(read.json()).toMatchObject({ username: after.data.username, displayName: 'Ada' })
+      const dead = await readTopic(ctx.brokers, ctx.deadLetterTopic)
+      expect(dead).toHaveLength(1)
+      expect(dead[0]!.value?.toString()).toBe(encode(refused).value)
+      expect(headersOf(dead[0]!)).toMatchObject({
+        [DeadLetterHeaders.reason]: DeadLetterReasons.rejectedByDatabase,
+        [DeadLetterHeaders.offset]: '1',
+        [EventHeaders.correlationId]: refused.correlationid,
+      })
+      expect(headersOf(dead[0]!)[DeadLetterHeaders.error]).toContain(`SQLSTATE ${sqlState}`)
+      expect(app.consumer.processedCount).toBe(3)
+    },
+  )
 
   it('dead-letters a poison message of 1,000,000 bytes whole and goes on with the next event of its key', async () => {
     const { ctx, producer, db, start } = await setUp()

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config.ts'
 import { ProfileListener } from '../../src/profiles/profile-listener.ts'
 import { PROFILE_CREATED_CHANNEL } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, openTestDatabase } from '../helpers.ts'
-import { listenerBehindProxy } from '../tcp-proxy.ts'
+import { listenerBehindProxy } from './listener-behind-proxy.ts'
 
 /** PROFILE_LISTENER_HEARTBEAT_MS and PROFILE_LISTENER_HEARTBEAT_TIMEOUT_MS as configured by default. */
 const HEARTBEAT = parseConfig(httpOnlyEnv('postgres://localhost/unused')).profiles

@@ -3,9 +3,17 @@ import type { Env, ZodFastify } from '@kafka-ref/service-kit'
 import {
   PROBLEM_CONTENT_TYPE,
   PROFILE_MAX_WAIT_MS,
+  ProfileProblemCodes,
   type UserRegisterEventV1,
+  upcastUserRegister,
 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
+import {
+  createTestDatabase,
+  useHarness,
+  userRegisterEvent,
+  userRegisterEventV2,
+  waitFor,
+} from '@kafka-ref/testkit'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { applyUserRegisteredBatch } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, startApp } from '../helpers.ts'
@@ -23,7 +31,8 @@ describe('GET /profile/:id', () => {
 
   const start = (extra: Env = {}): Promise<ZodFastify> => startApp(harness, { ...env, ...extra })
 
-  const apply = (app: ZodFastify, event: UserRegisterEventV1) => applyUserRegisteredBatch(app.db, [event])
+  const apply = (app: ZodFastify, event: UserRegisterEventV1) =>
+    applyUserRegisteredBatch(app.db, [upcastUserRegister(event)])
 
   /** Resolves once a request waits for its profile (subscribed; its first lookup done or under way). */
   const waiting = (app: ZodFastify) =>
@@ -60,12 +69,24 @@ describe('GET /profile/:id', () => {
       userId: event.data.userId,
       username: event.data.username,
       displayName: event.data.username,
+      // A v1 event says nothing of it: undetermined, as the upcaster gives it.
+      locale: 'und',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })
 
     const named = userRegisterEvent(TAG, 1, { displayName: 'Ada L.' })
     await apply(app, named)
     expect((await app.inject({ url: `/profile/${named.data.userId}` })).json().displayName).toBe('Ada L.')
+  })
+
+  it('shows the locale of a user_register v2 event', async () => {
+    const app = await start()
+    const event = userRegisterEventV2(TAG, 2, { locale: 'fr-CA' })
+    await applyUserRegisteredBatch(app.db, [event])
+    const response = await app.inject({ url: `/profile/${event.data.userId}` })
+    expect(response.json()).toMatchObject({ userId: event.data.userId, locale: 'fr-CA' })
+    // Served from the cache the second time: the same body, locale included.
+    expect((await app.inject({ url: `/profile/${event.data.userId}` })).json().locale).toBe('fr-CA')
   })
 
   it('answers 404 problem+json for an unknown user and 400 for a malformed id or wait', async () => {
@@ -151,6 +172,29 @@ describe('GET /profile/:id', () => {
     }
     expect(plain.response.statusCode).toBe(404)
     expect(app.profileListener.waiterCount).toBe(0)
+  })
+
+  it('at PROFILE_MAX_WAITERS, still serves a profile that exists to a request with waitMs: only waiting is refused', async () => {
+    const app = await start({ PROFILE_MAX_WAITERS: '1' })
+    const [parkedUser, existing] = [userRegisterEvent(TAG, 20), userRegisterEvent(TAG, 21)]
+    const parked = app.inject({ url: `/profile/${parkedUser.data.userId}?waitMs=${PROFILE_MAX_WAIT_MS}` })
+    await waiting(app)
+    await apply(app, existing)
+
+    // Twice: once from the database, once from the cache.
+    for (let i = 0; i < 2; i++) {
+      const response = await app.inject({ url: `/profile/${existing.data.userId}?waitMs=5000` })
+      expect(response.statusCode).toBe(200)
+      expect(response.json()).toMatchObject({ userId: existing.data.userId })
+    }
+    const missing = await app.inject({ url: `/profile/${randomUUID()}?waitMs=5000` })
+    expect(missing.statusCode).toBe(503)
+    expect(missing.headers['retry-after']).toBe('1')
+    expect(missing.json()).toMatchObject({ code: ProfileProblemCodes.waitCapacityExceeded })
+    expect(app.profileListener.waiterCount).toBe(1)
+
+    await apply(app, parkedUser)
+    expect((await parked).statusCode).toBe(200)
   })
 
   it('answers 429 problem+json once a client exceeds PROFILE_RATE_LIMIT_MAX', async () => {

@@ -1,4 +1,5 @@
 import type { DestinationStream, LevelWithSilent } from 'pino'
+import type { HttpTimeouts } from '../config/connection-env.ts'
 import type { PressureOptions } from '../pressure/pressure-plugin.ts'
 import type { Tracing } from '../telemetry/tracing.ts'
 import type { BaseAppOptions } from './create-base-app.ts'
@@ -19,6 +20,7 @@ export interface BaseAppConfig {
   trustProxy: false | readonly string[]
   metrics: { port: number }
   pressure: PressureOptions
+  httpTimeouts: HttpTimeouts
 }
 
 /** The base app's options that come from the common configuration, the same for every service. */
@@ -33,5 +35,6 @@ export function baseAppOptions(
     metrics: { port: config.metrics.port, host: config.host },
     pressure: config.pressure,
     tracing: options.tracing,
+    timeouts: config.httpTimeouts,
   }
 }

@@ -5,11 +5,13 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { HTTP_TIMEOUT_DEFAULTS, type HttpTimeouts } from '../config/connection-env.ts'
 import { installProblemHandler } from '../errors/problem-handler.ts'
 import metricsPlugin from '../metrics/metrics-plugin.ts'
 import { declareCommonProblems } from '../openapi/declare-common-problems.ts'
 import { createOpenApiTransforms } from '../openapi/openapi-transforms.ts'
 import pressurePlugin, { type PressureOptions } from '../pressure/pressure-plugin.ts'
+import drainPlugin from '../server/drain-plugin.ts'
 import { TRACING_OFF, type Tracing } from '../telemetry/tracing.ts'
 import { type LoggerConfig, loggerOptions } from './logger.ts'
 import { genRequestId, REQUEST_ID_HEADER } from './request-id.ts'
@@ -41,6 +43,30 @@ export interface BaseAppOptions {
   pressure?: PressureOptions
   /** The process's tracing (see `startTracing`); off if omitted. */
   tracing?: Tracing
+  /** How long a client may take (`HTTP_*`); `HTTP_TIMEOUT_DEFAULTS` if omitted. */
+  timeouts?: HttpTimeouts
+}
+
+/**
+ * How often Node looks for requests past their timeout (its default is 30 s, which would let a slow
+ * client keep its connection up to 30 s longer than configured).
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000
+/** Node's own bound on receiving the headers. */
+const NODE_HEADERS_TIMEOUT_MS = 60_000
+
+/**
+ * Node's server options for the request timeout. They are given when the server is made, not set
+ * afterwards as Fastify does: a headers timeout left above the request timeout keeps Node 20 from
+ * ever enforcing the request timeout.
+ */
+function requestTimeoutOptions(requestTimeoutMs: number) {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout:
+      requestTimeoutMs > 0 ? Math.min(requestTimeoutMs, NODE_HEADERS_TIMEOUT_MS) : NODE_HEADERS_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  }
 }
 
 /**
@@ -49,6 +75,7 @@ export interface BaseAppOptions {
  * problem+json error handler. It never listens: that is the entry point's job.
  */
 export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify> {
+  const timeouts = options.timeouts ?? HTTP_TIMEOUT_DEFAULTS
   const app = Fastify({
     logger: loggerOptions(options.name, options.logger),
     genReqId: genRequestId,
@@ -56,7 +83,16 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Shutdown must not wait for idle keep-alive sockets.
     forceCloseConnections: 'idle',
+    // The drain before the close (stopServer) is what turns the balancer away; a request that still
+    // comes while closing is answered (with `Connection: close`), not refused with a 503.
+    return503OnClosing: false,
     trustProxy: options.trustProxy ? [...options.trustProxy] : false,
+    // A client that sends its request slowly (or not at all) must not hold a connection for ever:
+    // 408 past the request timeout, closed after the connection timeout with no bytes either way.
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionTimeout: timeouts.connectionTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    http: requestTimeoutOptions(timeouts.requestTimeoutMs),
   }).withTypeProvider<ZodTypeProvider>()
 
   // JSON APIs only: a text body gets a 415, not a confusing validation error.
@@ -75,6 +111,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
   }
   if (options.metrics) await app.register(metricsPlugin, options.metrics)
   if (options.pressure) await app.register(pressurePlugin, options.pressure)
+  await app.register(drainPlugin)
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)
   })

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
+import { databaseConnectionEnv, httpTimeoutEnv } from './connection-env.ts'
 
 /** `a,b , c` → ['a', 'b', 'c']; an empty string is an empty list. */
 export const commaList = () =>
@@ -84,6 +85,7 @@ export function commonEnv(defaults: { port: number }) {
     DATABASE_URL: postgresUrl().describe(
       "`postgres://` URL of the service's own database (shared by its instances); its password never appears in errors or logs",
     ),
+    ...databaseConnectionEnv(),
     KAFKA_BROKERS: brokerList().describe('Comma-separated `host:port` bootstrap brokers'),
     KAFKA_TOPIC_NAMESPACE: z
       .string()
@@ -96,11 +98,15 @@ export function commonEnv(defaults: { port: number }) {
       .default([])
       .describe('Comma-separated origins whose pages may call the API (none by default)'),
     SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 100 }).describe(
-      'Upper bound of a graceful shutdown (SIGTERM/SIGINT), also with Kafka or the database unreachable',
+      'Upper bound of a graceful shutdown (SIGTERM/SIGINT) after the drain, also with Kafka or the database unreachable: in-flight requests answered, listener closed, workers stopped. A SIGTERM stop takes at most `SHUTDOWN_DRAIN_DELAY_MS` + this',
+    ),
+    SHUTDOWN_DRAIN_DELAY_MS: envInt(3000, { max: 600_000 }).describe(
+      'On SIGTERM, how long `/health/ready` answers `503` `draining` while every request is still served, before the listener closes: longer than the load balancer takes to mark the instance down (HAProxy here: a check every 1 s, down after 2 failures, about 1.3 s; Kubernetes: `periodSeconds` × `failureThreshold` plus the endpoints update). `0`: close at once. SIGINT (Ctrl-C) never drains',
     ),
     TRUST_PROXY: trustProxyList().describe(
       'Comma-separated proxy addresses/CIDRs (or `loopback`, `uniquelocal`, `linklocal`) whose `X-Forwarded-For` sets the client address and rate-limit bucket; off when empty; no `true` and no hop count',
     ),
+    ...httpTimeoutEnv(),
     METRICS_PORT: envInt(0, { min: 0, max: 65_535 }).describe(
       '`0`: Prometheus metrics at `GET /metrics` on the HTTP port; another port: only there (e.g. one the load balancer does not expose)',
     ),

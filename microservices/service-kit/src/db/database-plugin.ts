@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Migration } from 'kysely'
+import type { DatabaseConnectionSettings } from '../config/connection-env.ts'
 import { openDatabase } from './open-database.ts'
 
 export interface DatabasePluginOptions {
   connectionString: string
   /** Most connections of the pool (default 10). */
   poolMax?: number
+  /** Keepalive and timeouts of its connections (`DATABASE_*`); the defaults if omitted. */
+  connection?: DatabaseConnectionSettings
 }
 
 /**
@@ -21,6 +24,7 @@ export function databasePlugin<DB>(migrations: Record<string, Migration>) {
         connectionString: options.connectionString,
         migrations,
         poolMax: options.poolMax,
+        connection: options.connection,
         onPoolError: (err) => app.log.warn({ err }, 'idle database connection failed'),
       })
       app.decorate('db', db)

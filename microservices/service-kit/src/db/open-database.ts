@@ -1,5 +1,8 @@
 import { Kysely, type KyselyPlugin, type Migration, Migrator, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
+import { DATABASE_CONNECTION_DEFAULTS, type DatabaseConnectionSettings } from '../config/connection-env.ts'
+import { pgConnectionConfig } from './connection-config.ts'
+import { guardPool } from './guarded-pool.ts'
 
 export interface DatabaseOptions {
   connectionString: string
@@ -14,45 +17,68 @@ export interface DatabaseOptions {
    * `{ synchronous_commit: 'off' }` for a pool whose commits may be lost in a server crash.
    */
   settings?: Record<string, string>
-  /** How long to wait for a new connection before failing. Default 5 s. */
-  connectionTimeoutMs?: number
+  /** Keepalive and timeouts of every connection (`DATABASE_*`); `DATABASE_CONNECTION_DEFAULTS` if omitted. */
+  connection?: DatabaseConnectionSettings
   plugins?: KyselyPlugin[]
   /** Where pool-level errors are reported (an idle connection dropped by the server, say). */
   onPoolError?: (error: Error) => void
 }
 
 /**
- * Opens a Kysely database on a node-postgres pool and migrates it to the latest schema.
+ * Opens a Kysely database on a node-postgres pool, migrates it to the latest schema and checks
+ * that it answers.
  * Kysely's PostgreSQL migrator holds an advisory lock while it runs, so several instances of a
  * service can start at once against the same database.
  */
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Kysely<DB>> {
+  const connection = options.connection ?? DATABASE_CONNECTION_DEFAULTS
+  const serverOptions = options.settings && startupOptions(options.settings)
+  const onPoolError = (error: Error) => options.onPoolError?.(error)
+  if (options.migrations) await migrate(options.connectionString, connection, options.migrations, onPoolError)
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    ...pgConnectionConfig(options.connectionString, connection),
     max: options.poolMax ?? 10,
-    ...(options.settings && { options: startupOptions(options.settings) }),
-    // An unreachable host (not a refused connection) would otherwise hang requests and readiness
-    // checks for the OS's TCP timeout; failing fast turns it into a 500/503 and a retry.
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    ...(serverOptions && { options: serverOptions }),
   })
   // Without a listener, an idle client's error (e.g. the server restarting) would crash the process.
-  pool.on('error', (error) => options.onPoolError?.(error))
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: options.plugins ?? [] })
-  const { migrations } = options
-  if (!migrations) return db
-
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-  })
-  const { error, results } = await migrator.migrateToLatest()
-  if (error) {
+  pool.on('error', onPoolError)
+  const dialect = new PostgresDialect({ pool: guardPool(pool, connection.queryTimeoutMs) })
+  const db = new Kysely<DB>({ dialect, plugins: options.plugins ?? [] })
+  // A first query: the database answers on these settings, and Kysely's driver is initialised
+  // (destroy() of a Kysely never used closes nothing, and leaves it usable).
+  try {
+    await sql`select 1`.execute(db)
+  } catch (error) {
     await db.destroy()
+    throw error
+  }
+  return db
+}
+
+/**
+ * On a connection of its own, without the statement and query timeouts: a migration may rightly
+ * run long (an index built on a large table), and waits for another instance's migration lock.
+ */
+async function migrate(
+  connectionString: string,
+  connection: DatabaseConnectionSettings,
+  migrations: Record<string, Migration>,
+  onPoolError: (error: Error) => void,
+): Promise<void> {
+  const untimed = { ...connection, statementTimeoutMs: 0, queryTimeoutMs: 0 }
+  const pool = new pg.Pool({ ...pgConnectionConfig(connectionString, untimed), max: 1 })
+  pool.on('error', onPoolError)
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
+  try {
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+    const { error, results } = await migrator.migrateToLatest()
+    if (!error) return
     const failed = results?.find((result) => result.status === 'Error')?.migrationName
     const which = failed ? `migration ${failed}` : 'migration'
     throw new Error(`database ${which} failed: ${(error as Error).message ?? error}`)
+  } finally {
+    await db.destroy()
   }
-  return db
 }
 
 function startupOptions(settings: Record<string, string>): string {

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import { type FieldError, PROBLEM_CONTENT_TYPE, type ProblemDetails } from '@kafka-ref/shared-contracts'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { isDatabaseUnavailable } from '../db/database-errors.ts'
 import { isHttpError } from './http-error.ts'
 
 type Location = FieldError['in']
@@ -64,6 +65,15 @@ export function installProblemHandler(app: FastifyInstance) {
       // Raised on purpose (over capacity, say): an answer with a code, not an internal failure.
       request.log.info({ code: error.code, status }, error.message)
       return send(request, reply, problem(status, error.code, error.message))
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Transient (a timeout, a lost connection): the client may retry; the cause is logged only.
+      request.log.warn({ err: error }, 'database unavailable')
+      return send(
+        request,
+        reply,
+        problem(503, 'DATABASE_UNAVAILABLE', 'The database did not answer in time; try again later.'),
+      )
     }
     request.log.error({ err: error }, 'request failed')
     return send(request, reply, problem(status >= 500 && status < 600 ? status : 500, 'INTERNAL_ERROR'))

@@ -9,7 +9,7 @@ export type HealthCheck = () => Promise<HealthCheckResult>
 const LiveResponse = z.object({ status: z.literal('ok') })
 
 const HealthResponse = z.object({
-  status: z.enum(['ok', 'unavailable']),
+  status: z.enum(['ok', 'unavailable', 'draining']),
   checks: z.record(z.string(), z.looseObject({ ok: z.boolean() })),
 })
 
@@ -23,7 +23,7 @@ async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
 
 /**
  * Liveness says the process can serve at all (restart it if not); readiness says its
- * dependencies are usable (route traffic to it only if so).
+ * dependencies are usable and it is not stopping (route traffic to it only if so).
  */
 export function registerHealth(app: ZodFastify, options: { checks: Record<string, HealthCheck> }) {
   // Probes hit these every few seconds: log them only when something is wrong.
@@ -53,11 +53,16 @@ export function registerHealth(app: ZodFastify, options: { checks: Record<string
         tags: ['health'],
         response: {
           200: jsonResponse(HealthResponse, 'Every check is ok'),
-          503: jsonResponse(HealthResponse, 'A check failed: `checks` says which'),
+          503: jsonResponse(
+            HealthResponse,
+            'A check failed (`unavailable`: `checks` says which), or the instance is stopping (`draining`: it still answers what it is sent, and closes soon)',
+          ),
         },
       },
     },
     async (_request, reply) => {
+      // No check run: the answer is the same whatever they say, and it must come at once.
+      if (app.drain.draining) return reply.code(503).send({ status: 'draining' as const, checks: {} })
       const names = Object.keys(checks)
       const results = await Promise.all(names.map((name) => runCheck(checks[name]!)))
       const ok = results.every((result) => result.ok)

@@ -55,7 +55,7 @@ export const PROBLEM_DESCRIPTIONS = {
   415: 'The request body is not `application/json` (`FST_ERR_CTP_INVALID_MEDIA_TYPE`)',
   429: '`HTTP_429`: too many requests from this client in the rate-limit window; try again after `Retry-After` seconds',
   500: 'An unexpected failure (`INTERNAL_ERROR`); the body says nothing about its cause',
-  503: 'Overloaded for now: try again after `Retry-After` seconds',
+  503: 'Overloaded (`SERVICE_OVERLOADED`) or the database unavailable (`DATABASE_UNAVAILABLE`) for now: try again after `Retry-After` seconds',
 } as const
 export type ProblemStatus = keyof typeof PROBLEM_DESCRIPTIONS
 

@@ -7,6 +7,7 @@ export interface ServiceRunConfig {
   host: string
   port: number
   shutdownTimeoutMs: number
+  shutdownDrainDelayMs: number
   tracing: Readonly<TracingConfig>
 }
 
@@ -40,6 +41,7 @@ export function runService<C extends ServiceRunConfig>(entry: ServiceEntry<C>): 
       host: config.host,
       port: config.port,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      drainDelayMs: config.shutdownDrainDelayMs,
     })
   })
 }

@@ -2,7 +2,8 @@ import { PROBLEM_CONTENT_TYPE, ProblemDetails } from '@kafka-ref/shared-contract
 import { LogCapture } from '@kafka-ref/testkit'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { buildTestApp } from '../helpers.ts'
+import { QueryTimeoutError } from '../../src/index.ts'
+import { buildTestApp, createTestBaseApp } from '../helpers.ts'
 
 const ID = '6f1c1d2e-3f4a-4b5c-8d6e-7f8091a2b3c4'
 let app: FastifyInstance
@@ -83,6 +84,34 @@ describe('problem handler', () => {
     const response = await app.inject({ url: '/unavailable' })
     expect(response.statusCode).toBe(503)
     expect(response.headers['retry-after']).toBe('5')
+  })
+
+  it('answers 503 DATABASE_UNAVAILABLE when the database did not answer in time or cannot be reached', async () => {
+    const log = new LogCapture()
+    app = await createTestBaseApp({ logger: { level: 'info', stream: log.stream } })
+    const failures: Record<string, Error> = {
+      'query-timeout': new QueryTimeoutError(1_000),
+      'statement-timeout': Object.assign(new Error('canceling statement due to statement timeout'), {
+        code: '57014',
+      }),
+      refused: Object.assign(new Error('connect ECONNREFUSED 10.1.2.3:5432'), { code: 'ECONNREFUSED' }),
+      lost: new Error('Connection terminated unexpectedly'),
+      'data-error': Object.assign(new Error('duplicate key value violates unique constraint'), {
+        code: '23505',
+      }),
+    }
+    app.get('/db/:failure', async (request) => {
+      throw failures[(request.params as { failure: string }).failure]
+    })
+    for (const failure of ['query-timeout', 'statement-timeout', 'refused', 'lost']) {
+      const response = await app.inject({ url: `/db/${failure}` })
+      expect(expectProblem(response, 503).code, failure).toBe('DATABASE_UNAVAILABLE')
+      expect(response.headers['retry-after'], failure).toBe('5')
+      expect(response.body, failure).not.toContain('10.1.2.3')
+    }
+    expect(log.text()).toContain('10.1.2.3')
+    // A database error that retrying does not cure stays an internal error.
+    expect(expectProblem(await app.inject({ url: '/db/data-error' }), 500).code).toBe('INTERNAL_ERROR')
   })
 
   it('hides internals of a 500 but logs them', async () => {

@@ -1,4 +1,4 @@
-import { openDatabase, runWorker } from '@kafka-ref/service-kit'
+import { type DatabaseConnectionSettings, openDatabase, runWorker } from '@kafka-ref/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Database } from '../db/schema.ts'
@@ -16,6 +16,8 @@ export interface RelayPluginOptions extends RelayOptions {
   enabled: boolean
   /** The service's database; the relay opens a small pool of its own on it. */
   connectionString: string
+  /** Keepalive and timeouts of the relay's connections (`DATABASE_*`): a silent one fails its claim or mark, retried on a new one. */
+  connection?: DatabaseConnectionSettings
   /** What the relay sends through: the Kafka producer, in its telemetry (built in app.ts). */
   publisher: OutboxPublisher
 }
@@ -29,7 +31,7 @@ const RELAY_POOL_MAX = 3
 /** The service's worker: started when the app is ready, stopped (before the producer and the pool) on close. */
 async function relayPlugin(
   app: FastifyInstance,
-  { enabled, connectionString, publisher, ...options }: RelayPluginOptions,
+  { enabled, connectionString, connection, publisher, ...options }: RelayPluginOptions,
 ) {
   const log = app.log.child({ component: 'outbox-relay' })
   // The relay's commits do not wait for the WAL flush. What a database crash can take back is
@@ -41,6 +43,7 @@ async function relayPlugin(
     ? await openDatabase<Database>({
         connectionString,
         poolMax: RELAY_POOL_MAX,
+        connection,
         settings: { synchronous_commit: 'off' },
         onPoolError: (err) => log.warn({ err }, 'idle relay database connection failed'),
       })

@@ -44,7 +44,7 @@ export function userRoutes(app: ZodFastify, options: UserRoutesOptions) {
           }),
           ...problemResponses([400, 409, 413, 415, 429, 503], {
             409: '`USER_EMAIL_TAKEN` or `USER_USERNAME_TAKEN` (compared case-insensitively)',
-            503: `\`REGISTRATION_BUSY\`: too many registrations wait for password hashing; try again after \`Retry-After\` (${BUSY_RETRY_AFTER_SECONDS} s)`,
+            503: `\`REGISTRATION_BUSY\`: too many registrations wait for password hashing; try again after \`Retry-After\` (${BUSY_RETRY_AFTER_SECONDS} s). \`DATABASE_UNAVAILABLE\`: the database did not answer in time (if the registration was stored after all, sending it again answers 409); \`SERVICE_OVERLOADED\``,
           }),
         },
       },

@@ -95,6 +95,27 @@ describe('POST /user/register', () => {
     })
   })
 
+  it.each([
+    ['displayName', { displayName: 'Ada\ud800' }],
+    ['password', { password: 'correct horse \udc00battery' }],
+  ])('400, not 500: a %s with a lone UTF-16 surrogate (valid JSON, no text)', async (field, overrides) => {
+    // The JSON escape, as a client would send it: JSON.stringify writes a lone surrogate that way.
+    const payload = JSON.stringify(registration(overrides))
+    expect(payload).toMatch(/\\ud[89a-f][0-9a-f]{2}/)
+    const response = await app.inject({
+      method: 'POST',
+      url: '/user/register',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    })
+    expect(response.statusCode).toBe(400)
+    expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
+    expect(response.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ in: 'body', pointer: `/${field}`, message: expect.stringMatching(/surrogate/) }],
+    })
+  })
+
   it('409: email taken, whatever its case', async () => {
     const first = registration()
     expect((await register(app, first)).statusCode).toBe(201)

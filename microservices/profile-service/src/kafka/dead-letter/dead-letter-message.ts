@@ -1,4 +1,4 @@
-import { DeadLetterHeaders, type DecodeError } from '@kafka-ref/shared-contracts'
+import { DeadLetterHeaders, type DeadLetterReason } from '@kafka-ref/shared-contracts'
 import type { Message, MessageHeader } from 'node-rdkafka'
 
 /** Longest error text kept in a header; a schema violation listing every issue can be long. */
@@ -12,6 +12,13 @@ const MAX_ERROR_LENGTH = 2000
 const RECORD_OVERHEAD_BYTES = 36
 const HEADER_OVERHEAD_BYTES = 10
 
+/** Why a message is dead-lettered: a `DecodeError`, or an event the database refuses for good. */
+export interface DeadLetterCause {
+  reason: DeadLetterReason
+  /** For people (the `dlq_error` header). */
+  message: string
+}
+
 export interface DeadLetterRecord {
   key: Message['key']
   value: Buffer | null
@@ -24,13 +31,13 @@ export interface DeadLetterRecord {
  */
 export function deadLetterHeaders(
   message: Message,
-  error: DecodeError,
+  error: DeadLetterCause,
   failedAt = new Date(),
 ): MessageHeader[] {
   return [...(message.headers ?? []), ...whyHeaders(message, error, failedAt)]
 }
 
-function whyHeaders(message: Message, error: DecodeError, failedAt: Date): MessageHeader[] {
+function whyHeaders(message: Message, error: DeadLetterCause, failedAt: Date): MessageHeader[] {
   return [
     { [DeadLetterHeaders.reason]: error.reason },
     { [DeadLetterHeaders.error]: error.message.slice(0, MAX_ERROR_LENGTH) },
@@ -72,7 +79,7 @@ function truncationHeaders(what: string, originalSize: number): MessageHeader[] 
  */
 export function deadLetterRecord(
   message: Message,
-  error: DecodeError,
+  error: DeadLetterCause,
   { maxBytes, failedAt = new Date() }: { maxBytes: number; failedAt?: Date },
 ): DeadLetterRecord {
   const whole: DeadLetterRecord = {
@@ -101,7 +108,7 @@ export function deadLetterRecord(
  */
 export function headersOnlyRecord(
   message: Message,
-  error: DecodeError,
+  error: DeadLetterCause,
   reason: string,
   failedAt = new Date(),
 ): DeadLetterRecord {

@@ -1,16 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type BackoffOptions, backoffDelay } from '@kafka-ref/service-kit'
-import type { DecodeError } from '@kafka-ref/shared-contracts'
 import type { FastifyBaseLogger } from 'fastify'
-import rdkafka, { type DeliveryReport, type LibrdKafkaError, type Message } from 'node-rdkafka'
+import type rdkafka from 'node-rdkafka'
+import type { DeliveryReport, LibrdKafkaError, Message } from 'node-rdkafka'
 import { fatalLogReason, isFatalError } from '../client-errors.ts'
 import { repeatedErrorLog } from '../repeated-errors.ts'
 import {
+  type DeadLetterCause,
   type DeadLetterRecord,
   deadLetterRecord,
   headersOnlyRecord,
   recordSize,
 } from './dead-letter-message.ts'
+import { DeadLetterTopicCheck, type DeadLetterTopicState } from './dead-letter-topic.ts'
+import {
+  aborted,
+  connectClient,
+  disconnectWithin,
+  isTooLarge,
+  newProducerClient,
+  topicExists,
+} from './producer-client.ts'
 
 export interface DeadLetterProducerOptions {
   brokers: readonly string[]
@@ -37,36 +47,19 @@ export interface DeadLetterProducerStatus {
   /** Fatal errors since start; each one replaced the librdkafka producer. */
   fatalErrors: number
   lastFatalError?: { message: string; at: string }
+  /** Whether the dead-letter topic exists, as the broker last said. */
+  topic: DeadLetterTopicState
+  /** Publishes that failed since start (each message is retried: its partition waits). */
+  publishFailures: number
+  /** The last publish failed: a message waits on its partition until one succeeds. */
+  publishFailing: boolean
 }
 
-/** How often the producer is polled; delivery reports only arrive when it is. */
-const POLL_INTERVAL_MS = 10
 /** A v2 record batch's own header: what the broker's limit counts besides the record. */
 const RECORD_BATCH_OVERHEAD_BYTES = 61
 const RECREATE_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 10_000 }
 /** Flush bound for a replaced producer: after a fatal error librdkafka has nothing left to send. */
 const RETIRE_TIMEOUT_MS = 1000
-
-const { ERR_MSG_SIZE_TOO_LARGE, ERR_RECORD_LIST_TOO_LARGE } = rdkafka.CODES.ERRORS
-
-/**
- * produce() throws errors with their code, but node-rdkafka 3.6 hands delivery-report and
- * 'event.error' errors over as text only (librdkafka's err2str, code -1), so those are recognised
- * by that text. A fatal error's event carries the text of its cause (e.g. "Local: Gap-less ordering
- * would not be guaranteed…"), not that it is fatal: librdkafka's FATAL log line, which it emits
- * just before, is what says so (see #createClient).
- */
-const fields = (error: unknown) => (error ?? {}) as { code?: unknown; message?: unknown }
-const textMatches = (message: unknown, text: RegExp) => typeof message === 'string' && text.test(message)
-
-function isTooLarge(error: unknown): boolean {
-  const { code, message } = fields(error)
-  return (
-    code === ERR_MSG_SIZE_TOO_LARGE ||
-    code === ERR_RECORD_LIST_TOO_LARGE ||
-    textMatches(message, /message size too large|message batch larger than configured server segment size/i)
-  )
-}
 
 interface Pending {
   client: rdkafka.Producer
@@ -100,12 +93,20 @@ export class DeadLetterProducer {
   #fatalClient: rdkafka.Producer | undefined
   #recreation: Promise<void> = Promise.resolve()
   #nextId = 0
+  readonly #topicCheck: DeadLetterTopicCheck
+  #publishFailures = 0
+  #publishFailing = false
 
   constructor(options: DeadLetterProducerOptions) {
     this.#options = options
     this.#log = options.log
     this.#maxRecordBytes = options.maxMessageBytes - RECORD_BATCH_OVERHEAD_BYTES
     this.#client = this.#createClient()
+    this.#topicCheck = new DeadLetterTopicCheck({
+      topic: options.topic,
+      exists: (timeoutMs) => topicExists(this.#client, options.topic, timeoutMs),
+      log: options.log,
+    })
   }
 
   get status(): DeadLetterProducerStatus {
@@ -113,26 +114,63 @@ export class DeadLetterProducer {
       state: this.#state,
       fatalErrors: this.#fatalErrors,
       ...(this.#lastFatalError && { lastFatalError: { ...this.#lastFatalError } }),
+      topic: this.#topicCheck.state,
+      publishFailures: this.#publishFailures,
+      publishFailing: this.#publishFailing,
     }
   }
 
-  /** Again after a failure (the consumer's start is retried); nothing to do once connected. */
+  /**
+   * Again after a failure (the consumer's start is retried); nothing to do once connected. Once
+   * connected, checks (in the background) that the topic exists.
+   */
   async connect(timeoutMs: number): Promise<void> {
     if (this.#state !== 'connecting') return
     await connectClient(this.#client, timeoutMs)
-    if (this.#state === 'connecting') this.#state = 'ready'
+    if (this.#state === 'connecting') {
+      this.#state = 'ready'
+      void this.#topicCheck.start()
+    }
     // Closed while connecting (a shutdown while Kafka was unreachable): close() found nothing to disconnect.
     else if (this.#state === 'closed') await disconnectWithin(this.#client, RETIRE_TIMEOUT_MS)
   }
 
-  async publish(message: Message, error: DecodeError): Promise<void> {
-    const failedAt = new Date()
-    const record = deadLetterRecord(message, error, { maxBytes: this.#maxRecordBytes, failedAt })
+  /**
+   * Resolves once the broker acknowledged the copy. A failure is logged at error (the message's
+   * partition now waits: the consumer retries it with back-off, and commits nothing past it),
+   * counted, and makes the topic be checked again.
+   */
+  async publish(message: Message, error: DeadLetterCause): Promise<void> {
     const log = this.#log.child({
       topic: message.topic,
       partition: message.partition,
       offset: message.offset,
     })
+    const deadLetterTopic = this.#options.topic
+    try {
+      await this.#deliver(message, error, log)
+    } catch (failure) {
+      this.#publishFailures++
+      this.#publishFailing = true
+      void this.#topicCheck.check()
+      log.error(
+        {
+          err: failure,
+          deadLetterTopic,
+          topicState: this.#topicCheck.state,
+          publishFailures: this.#publishFailures,
+        },
+        `dead-letter publish to ${deadLetterTopic} failed; the message's partition waits and retries it`,
+      )
+      throw failure
+    }
+    this.#publishFailing = false
+    this.#topicCheck.found()
+  }
+
+  async #deliver(message: Message, error: DeadLetterCause, log: FastifyBaseLogger): Promise<void> {
+    const failedAt = new Date()
+    const record = deadLetterRecord(message, error, { maxBytes: this.#maxRecordBytes, failedAt })
     if (record.value !== message.value) log.warn({ size: recordSize(record) }, 'dead-letter copy truncated')
     try {
       await this.#send(record)
@@ -151,6 +189,7 @@ export class DeadLetterProducer {
     const connected = this.#state !== 'connecting'
     this.#state = 'closed'
     this.#stop.abort()
+    this.#topicCheck.stop()
     await this.#recreation
     // Never connected, nothing to flush: a connect() still under way disconnects when it ends.
     if (connected) await disconnectWithin(this.#client, timeoutMs)
@@ -183,21 +222,14 @@ export class DeadLetterProducer {
   }
 
   #createClient(): rdkafka.Producer {
-    const options = this.#options
-    const client = new rdkafka.Producer(
-      {
-        'metadata.broker.list': options.brokers.join(','),
-        'client.id': `${options.clientId}-dead-letter`,
-        'enable.idempotence': true,
-        'linger.ms': 5,
-        // librdkafka's default (1,000,000) is below the broker's (1,048,588): a message the broker
-        // accepted could not be copied whole.
-        'message.max.bytes': this.#maxRecordBytes,
-        dr_cb: true,
-        ...options.settings,
-      },
-      { 'request.required.acks': -1, 'message.timeout.ms': options.timeoutMs },
-    )
+    const { brokers, clientId, timeoutMs, settings } = this.#options
+    const client = newProducerClient({
+      brokers,
+      clientId,
+      timeoutMs,
+      settings,
+      maxRecordBytes: this.#maxRecordBytes,
+    })
     client.on('delivery-report', (error: LibrdKafkaError | null, report: DeliveryReport) => {
       const id = report.opaque as number
       this.#pending.get(id)?.settle(error ? Object.assign(new Error(error.message), error) : null)
@@ -280,33 +312,4 @@ export class DeadLetterProducer {
       pending.settle(error)
     }
   }
-}
-
-async function connectClient(client: rdkafka.Producer, timeoutMs: number): Promise<void> {
-  await new Promise<void>((resolve, reject) =>
-    client.connect({ timeout: timeoutMs }, (error) => (error ? reject(error) : resolve())),
-  )
-  client.setPollInterval(POLL_INTERVAL_MS)
-}
-
-/** Rejects once `signal` aborts (close() stops a recreation waiting for a connection). */
-function aborted(signal: AbortSignal): Promise<never> {
-  const promise = new Promise<never>((_, reject) =>
-    signal.addEventListener('abort', () => reject(new Error('dead-letter producer closed')), { once: true }),
-  )
-  // Also rejects after the race it was in is over: that must not be an unhandled rejection.
-  promise.catch(() => undefined)
-  return promise
-}
-
-/**
- * Flushes for up to `timeoutMs` and disconnects, giving up after twice that (an unreachable
- * broker may hold the disconnection). Nothing to do for a producer that is not connected.
- */
-async function disconnectWithin(client: rdkafka.Producer, timeoutMs: number): Promise<void> {
-  if (!client.isConnected()) return
-  await Promise.race([
-    new Promise<void>((resolve) => client.disconnect(timeoutMs, () => resolve())),
-    sleep(timeoutMs * 2, undefined, { ref: false }),
-  ])
 }

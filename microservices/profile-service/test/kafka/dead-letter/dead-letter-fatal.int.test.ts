@@ -9,15 +9,13 @@ import {
   waitFor,
 } from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
-import { createTestContext, NO_OFFSET, setTopicConfig, startApp } from '../../helpers.ts'
-
-interface LogEntry {
-  level: number
-  msg: string
-  err?: { message?: string }
-}
-
-const entries = (logs: LogCapture) => logs.lines.map((line) => JSON.parse(line) as LogEntry)
+import {
+  createTestContext,
+  logEntries as entries,
+  NO_OFFSET,
+  setTopicConfig,
+  startApp,
+} from '../../helpers.ts'
 
 describe('dead-letter producer after a fatal error', () => {
   const harness = useHarness()

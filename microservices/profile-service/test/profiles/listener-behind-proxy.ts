@@ -1,6 +1,6 @@
-import { startTcpProxy, type TcpProxy } from '@kafka-ref/testkit'
+import { proxiedUrl, type TcpProxy } from '@kafka-ref/testkit'
 import { pino } from 'pino'
-import { ProfileListener } from '../src/profiles/profile-listener.ts'
+import { ProfileListener } from '../../src/profiles/profile-listener.ts'
 
 /**
  * A profile listener whose connection goes through a fresh proxy, with a fast heartbeat, so a
@@ -9,11 +9,8 @@ import { ProfileListener } from '../src/profiles/profile-listener.ts'
 export async function listenerBehindProxy(
   databaseUrl: string,
 ): Promise<{ listener: ProfileListener; proxy: TcpProxy }> {
-  const target = new URL(databaseUrl)
-  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) })
-  const viaProxy = new URL(databaseUrl)
-  viaProxy.host = proxy.address
-  const listener = new ProfileListener(viaProxy.toString(), pino({ level: 'silent' }), {
+  const { proxy, url } = await proxiedUrl(databaseUrl)
+  const listener = new ProfileListener(url, pino({ level: 'silent' }), {
     heartbeatIntervalMs: 200,
     heartbeatTimeoutMs: 300,
   })
