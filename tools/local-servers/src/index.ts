@@ -3,9 +3,11 @@
 // (it loads playwright-core).
 export { createAdmin, waitForBroker } from './kafka/admin.ts'
 export { type LocalKafka, type StartKafkaOptions, startKafka } from './kafka/broker.ts'
+export { serverProperties } from './kafka/config.ts'
 export { ensureKafkaJars, KAFKA_VERSION, kafkaCacheDir } from './kafka/jars.ts'
 export { javaNotFoundMessage, requireJava } from './kafka/requirements.ts'
 export { createTopics, type TopicSpec } from './kafka/topics.ts'
+export { packagedBinaries } from './postgres/binaries.ts'
 export { createDatabase, databaseUrl, describeServer } from './postgres/create-database.ts'
 export { type LocalPostgres, type StartPostgresOptions, startPostgres } from './postgres/server.ts'
 export { freePort, freePorts } from './util/free-port.ts'
