@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { repoRoot, startKafka, startPostgres } from '@kafka-ref/local-servers'
 import { runCli, UsageError } from '@kafka-ref/local-servers/cli'
 import { type BenchContext, FULL_SIZES, QUICK_SIZES } from './context.ts'
+import { benchBalancer } from './figures/balancer.ts'
 import { benchCluster } from './figures/cluster.ts'
 import { benchConsumer } from './figures/consumer.ts'
 import { benchEndToEnd } from './figures/e2e.ts'
@@ -19,6 +20,7 @@ const FIGURES = {
   outbox: benchOutbox,
   consumer: benchConsumer,
   e2e: benchEndToEnd,
+  balancer: benchBalancer,
   // On a three-broker cluster of its own: leader failover and a rolling restart.
   cluster: benchCluster,
   // Last: it stops and kills things (on its own broker), the others measure a steady state.

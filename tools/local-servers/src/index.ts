@@ -18,9 +18,11 @@ export {
   topicReplication,
   waitForFullIsr,
 } from './kafka/cluster-admin.ts'
+export { serverProperties } from './kafka/config.ts'
 export { ensureKafkaJars, KAFKA_VERSION, kafkaCacheDir } from './kafka/jars.ts'
 export { javaNotFoundMessage, requireJava } from './kafka/requirements.ts'
 export { createTopics, type TopicSpec } from './kafka/topics.ts'
+export { packagedBinaries } from './postgres/binaries.ts'
 export { createDatabase, databaseUrl, describeServer } from './postgres/create-database.ts'
 export { type LocalPostgres, type StartPostgresOptions, startPostgres } from './postgres/server.ts'
 export { freePort, freePorts } from './util/free-port.ts'
@@ -29,3 +31,4 @@ export { repoRoot } from './util/repo-root.ts'
 export { sleep } from './util/sleep.ts'
 export { isToolError, ToolError } from './util/tool-error.ts'
 export { waitForExit } from './util/wait-for-exit.ts'
+export { which } from './util/which.ts'

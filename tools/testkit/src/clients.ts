@@ -1,5 +1,6 @@
 // The toolkit without vitest: clients, waits and checks for code that runs outside a test runner
 // (the benchmark, the fault run). The package entry (index.ts) adds what needs vitest.
+export { addressesOfOneSlash64 } from './addresses.ts'
 export {
   Databases,
   type ProfileCounts,
@@ -15,7 +16,8 @@ export {
   quantile,
   storedOutOfOrder,
 } from './delivery-timeline.ts'
-export { userRegisterEvent } from './events.ts'
+export { type DlqRun, runDlq, startDlq } from './dlq-command.ts'
+export { userRegisterEvent, userRegisterEventV2 } from './events.ts'
 export { type FixtureVector, fixtureVectors } from './fixtures.ts'
 export {
   getProfile,
@@ -56,6 +58,7 @@ export {
   validateOpenApi,
 } from './openapi.ts'
 export { paced } from './pace.ts'
+export { readinessInternals } from './readiness.ts'
 export { runSchemathesis, type SchemathesisOptions, type SchemathesisResult } from './schemathesis.ts'
 export { type SentRegistration, SteadyRegistrations } from './steady-load.ts'
 export {

@@ -7,6 +7,7 @@ export { useKafkaCluster } from './kafka-cluster.ts'
 export {
   type CreateWorldOptions,
   createWorld,
+  IN_PROCESS_APP_ENV,
   jsonLines,
   type RunningWorld,
   type StartServiceOptions,
