@@ -10,6 +10,9 @@ export interface ComposeService {
   ports?: string[]
   command?: string[]
   healthcheck?: { test: string[] }
+  /** Started only when one of these profiles is asked for (`--profile`). */
+  profiles?: string[]
+  depends_on?: Record<string, { condition: string; required?: boolean }>
 }
 
 /** docker-compose.yml, read for the tests: the image test starts its containers as it says. */

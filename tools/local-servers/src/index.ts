@@ -18,8 +18,9 @@ export {
   topicReplication,
   waitForFullIsr,
 } from './kafka/cluster-admin.ts'
-export { serverProperties } from './kafka/config.ts'
+export { type NodeSpec, serverProperties } from './kafka/config.ts'
 export { ensureKafkaJars, KAFKA_VERSION, kafkaCacheDir } from './kafka/jars.ts'
+export { KAFKA_HEAP_OPTIONS } from './kafka/node-process.ts'
 export { javaNotFoundMessage, requireJava } from './kafka/requirements.ts'
 export { createTopics, type TopicSpec } from './kafka/topics.ts'
 export { packagedBinaries } from './postgres/binaries.ts'

@@ -17,9 +17,11 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
+/** Each node's heap, bounded: three nodes share one small machine (docker-compose's cluster too). */
+export const KAFKA_HEAP_OPTIONS = ['-Xms256m', '-Xmx512m'] as const
+
 const JVM_OPTIONS = [
-  '-Xms256m',
-  '-Xmx512m',
+  ...KAFKA_HEAP_OPTIONS,
   // Light on two cores: one GC thread, and C1 only (the broker starts faster; tests do not need C2 peak speed).
   '-XX:+UseSerialGC',
   '-XX:TieredStopAtLevel=1',
