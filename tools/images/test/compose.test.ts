@@ -81,7 +81,7 @@ describe('docker-compose.yml, which cannot run here, against the local configura
     it("gives every node the local cluster's settings, and every setting that matters", () => {
       CLUSTER.forEach((name, i) => {
         expect(service(name).image, name).toBe(`apache/kafka:${KAFKA_VERSION}`)
-        expect((service(name) as { profiles?: string[] }).profiles, name).toEqual(['cluster'])
+        expect(service(name).profiles, name).toEqual(['cluster'])
         const local = localProperties(nodes[i]!, nodes)
         const composed = new Map(
           Object.entries(env(name))
@@ -126,9 +126,7 @@ describe('docker-compose.yml, which cannot run here, against the local configura
     })
 
     it('lets the topic step and the services use it through KAFKA_BROKERS, waiting for every node', () => {
-      const topics = service('kafka-topics') as {
-        depends_on?: Record<string, { condition: string; required?: boolean }>
-      }
+      const topics = service('kafka-topics')
       for (const name of CLUSTER) {
         expect(topics.depends_on?.[name], name).toEqual({ condition: 'service_healthy', required: false })
       }
