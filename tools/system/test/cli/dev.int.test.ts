@@ -40,14 +40,21 @@ const alive = (pid: number) => {
   }
 }
 
-/** A free port whose successor is free too: the local broker's controller listens on port + 1. */
-async function freePortPair(): Promise<number> {
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer().once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+
+/**
+ * A free port whose `count - 1` successors are free too: a local broker's controller listens on
+ * port + 1, and node i of a cluster on port + 2(i-1) and the one after it.
+ */
+async function freePortRun(count: number): Promise<number> {
   for (;;) {
     const port = await freePort()
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer().once('error', () => resolve(false))
-      server.listen(port + 1, '127.0.0.1', () => server.close(() => resolve(true)))
-    })
+    let free = true
+    for (let next = port + 1; free && next < port + count; next++) free = await isFree(next)
     if (free) return port
   }
 }
@@ -74,23 +81,25 @@ function isWarningOrWorse(line: string): boolean {
 describe('pnpm dev, stopped with Ctrl-C', () => {
   const harness = useHarness()
 
-  // With --instances the ports are HAProxy's, in front of two instances of each service.
+  // With --instances the ports are HAProxy's, in front of two instances of each service; with
+  // --brokers 3 Kafka is a local three-node cluster (the README's curl flow below runs on it too).
   it.each([
-    { args: [], what: 'one instance of each service' },
-    { args: ['--instances', '2'], what: 'two instances of each behind HAProxy' },
+    { args: [], what: 'one instance of each service', kafkaPorts: 2 },
+    { args: ['--instances', '2'], what: 'two instances of each behind HAProxy', kafkaPorts: 2 },
+    { args: ['--brokers', '3'], what: 'on a three-broker cluster', kafkaPorts: 6 },
   ])(
     'stops the services first, then PostgreSQL and Kafka: a clean exit, no warning, nothing left running ($what)',
     {
       timeout: 300_000,
     },
-    async ({ args }) => {
+    async ({ args, kafkaPorts }) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'kafka-ref-dev-'))
       harness.defer(() => rmSync(dataDir, { recursive: true, force: true }))
       const [postgresPort, userPort, profilePort, frontendPort] = await freePorts(4)
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         DEV_DATA_DIR: dataDir,
-        KAFKA_PORT: String(await freePortPair()),
+        KAFKA_PORT: String(await freePortRun(kafkaPorts)),
         POSTGRES_PORT: String(postgresPort),
         USER_SERVICE_PORT: String(userPort),
         PROFILE_SERVICE_PORT: String(profilePort),
@@ -129,6 +138,9 @@ describe('pnpm dev, stopped with Ctrl-C', () => {
         description: 'pnpm dev ready',
       })
       expect(dev.exitCode, 'pnpm dev exited during start-up').toBeNull()
+      // The banner's bootstrap list: every node of the local Kafka.
+      const kafkaLine = lines.find((line) => /^\s+Kafka\s+127\.0\.0\.1:/.test(line))
+      expect(kafkaLine?.trim().split(/\s+/)[1]?.split(',')).toHaveLength(kafkaPorts / 2)
       // The system works before it is stopped: the relay and the consumer have had work to do.
       const registered = await register(`http://127.0.0.1:${userPort}`, userRequests(1)[0]!)
       expect(registered.status).toBe(201)
