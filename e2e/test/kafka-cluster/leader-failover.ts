@@ -3,12 +3,12 @@ import {
   deliveryTimeline,
   type Harness,
   nextStoredAfter,
-  SteadyRegistrations,
   storedOutOfOrder,
   waitFor,
 } from '@kafka-ref/testkit'
 import { expect } from 'vitest'
-import { allDeliveries, RATE, roles, sentAtByUser, startClusterWorld } from './support.ts'
+import { expectEachEventOnce } from '../support/each-event-once.ts'
+import { allDeliveries, RATE, roles, sentAtByUser, startUnderLoad, storedSince } from './support.ts'
 
 /**
  * 3a. The leader of partition 0 killed -9 while registrations flow: every registration becomes
@@ -16,41 +16,24 @@ import { allDeliveries, RATE, roles, sentAtByUser, startClusterWorld } from './s
  * on on the new leader without a restart (all of it happens before the node comes back).
  */
 export async function leaderFailover(harness: Harness, cluster: LocalKafka): Promise<void> {
-  const running = await startClusterWorld(harness, cluster)
+  const { running, load } = await startUnderLoad(harness, cluster)
   const { world, db, userService, profileService } = running
-  const load = new SteadyRegistrations(userService.url, RATE)
-  harness.defer(() => load.stop())
-  await waitFor(async () => (await db.profileCounts()).profiles >= 2 * RATE, {
-    timeoutMs: 60_000,
-    description: 'profiles flowing before the kill',
-  })
   const before = await roles(running)
   const leader = await cluster.leaderOf(world.topic, 0)
   const killedAt = Date.now()
   await cluster.node(leader).kill()
 
   // New registrations (sent after the kill) reach profiles on every partition: the failover is over.
-  await waitFor(
-    async () => {
-      const since = load.sent.filter((sent) => sent.sentAt > killedAt + 1_000 && sent.status === 201)
-      if (since.length < 2 * RATE) return false
-      const ids = since.slice(0, 2 * RATE).map((sent) => sent.userId!)
-      const { rows } = await db.profiles.query('select 1 from profiles where user_id = any($1::uuid[])', [
-        ids,
-      ])
-      return rows.length === ids.length
-    },
-    { timeoutMs: 90_000, intervalMs: 250, description: 'profiles of registrations sent after the kill' },
-  )
+  await waitFor(() => storedSince(load, running, killedAt + 1_000, 2 * RATE), {
+    timeoutMs: 90_000,
+    intervalMs: 250,
+    description: 'profiles of registrations sent after the kill',
+  })
   const sent = await load.stop()
   expect(sent.filter((registration) => registration.status !== 201)).toEqual([])
 
   // Still with the old leader down: nothing was waiting for it to come back.
-  const counts = await db.settledProfileCounts(sent.length, 90_000)
-  expect(counts).toEqual({ profiles: sent.length, distinctUsers: sent.length, processedEvents: sent.length })
-  expect(await db.profileUserIds()).toEqual(await db.userIds())
-  expect(await db.processedEventIds()).toEqual(await db.outboxEventIds())
-  expect(await db.pendingOutbox()).toBe(0)
+  await expectEachEventOnce(db, sent.length)
   expect([userService.running, profileService.running]).toEqual([true, true])
   expect(cluster.node(leader).pid).toBeUndefined()
 

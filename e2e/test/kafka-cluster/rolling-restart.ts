@@ -1,16 +1,8 @@
 import { type LocalKafka, sleep } from '@kafka-ref/local-servers'
-import {
-  committedOffsets,
-  deliveryTimeline,
-  endOffsets,
-  type Harness,
-  quantile,
-  SteadyRegistrations,
-  storedOutOfOrder,
-  waitFor,
-} from '@kafka-ref/testkit'
+import { deliveryTimeline, type Harness, quantile, storedOutOfOrder } from '@kafka-ref/testkit'
 import { expect } from 'vitest'
-import { endToEndMs, RATE, roles, startClusterWorld } from './support.ts'
+import { expectEachEventOnce } from '../support/each-event-once.ts'
+import { endToEndMs, RATE, roles, startUnderLoad, waitForCommittedToEnd } from './support.ts'
 
 /** The steady state measured before the roll. */
 const STEADY_MS = 10_000
@@ -23,14 +15,8 @@ const CONSUMER_OFFSETS = '__consumer_offsets'
  * (request sent → profile stored) during the roll printed beside the steady state's.
  */
 export async function rollingRestart(harness: Harness, cluster: LocalKafka): Promise<void> {
-  const running = await startClusterWorld(harness, cluster)
-  const { world, db, userService, groupId } = running
-  const load = new SteadyRegistrations(userService.url, RATE)
-  harness.defer(() => load.stop())
-  await waitFor(async () => (await db.profileCounts()).profiles >= RATE, {
-    timeoutMs: 60_000,
-    description: 'profiles flowing',
-  })
+  const { running, load } = await startUnderLoad(harness, cluster)
+  const { world, db } = running
   const steadyFrom = Date.now()
   await sleep(STEADY_MS)
   const before = await roles(running)
@@ -52,17 +38,8 @@ export async function rollingRestart(harness: Harness, cluster: LocalKafka): Pro
   const sent = await load.stop()
   expect(sent.filter((registration) => registration.status !== 201)).toEqual([])
 
-  const counts = await db.settledProfileCounts(sent.length, 90_000)
-  expect(counts).toEqual({ profiles: sent.length, distinctUsers: sent.length, processedEvents: sent.length })
-  expect(await db.profileUserIds()).toEqual(await db.userIds())
-  expect(await db.processedEventIds()).toEqual(await db.outboxEventIds())
-  expect(await db.pendingOutbox()).toBe(0)
-  const ends = await endOffsets(world.brokers, world.topic)
-  await waitFor(
-    async () =>
-      JSON.stringify(await committedOffsets(world.brokers, groupId, world.topic)) === JSON.stringify(ends),
-    { timeoutMs: 30_000, intervalMs: 250, description: `committed offsets at the end offsets ${ends}` },
-  )
+  await expectEachEventOnce(db, sent.length)
+  await waitForCommittedToEnd(running)
   const timeline = await deliveryTimeline(world.brokers, world.topic, db)
   for (const deliveries of timeline.partitions.values()) expect(storedOutOfOrder(deliveries)).toEqual([])
 
