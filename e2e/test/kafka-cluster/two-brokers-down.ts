@@ -49,7 +49,7 @@ export async function twoBrokersDown(harness: Harness, cluster: LocalKafka): Pro
   )
   await cluster.node(stopped).stop()
   const failures = async () => {
-    const value = (await scrapeMetrics(userService.url)).value(`${P}outbox_publish_failures_total`)
+    const value = (await scrapeMetrics(userService)).value(`${P}outbox_publish_failures_total`)
     if (value === undefined) throw new Error(`no ${P}outbox_publish_failures_total in the metrics`)
     return value
   }
@@ -66,7 +66,7 @@ export async function twoBrokersDown(harness: Harness, cluster: LocalKafka): Pro
     intervalMs: 250,
     description: `${REFUSALS} refused sends`,
   })
-  const metrics = await scrapeMetrics(userService.url)
+  const metrics = await scrapeMetrics(userService)
   const refused = metrics.value(`${P}outbox_publish_failures_total`)! - failuresBefore
   expect(metrics.value(`${P}outbox_rows_released_total`)).toBe(0)
   expect(metrics.value(`${P}outbox_failing_rows`)).toBe(0)
