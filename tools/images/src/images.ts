@@ -34,6 +34,24 @@ export const SERVICE_IMAGES: readonly ImageSpec[] = [
   },
 ]
 
+/**
+ * What the librdkafka in the profile-service image must support (node-rdkafka's `Kafka.features`):
+ * TLS and SASL PLAIN/SCRAM to reach a secured cluster (SCRAM needs OpenSSL), and every codec a
+ * producer may compress a batch with, since a consumer without the codec cannot read that batch.
+ * Not required: `sasl_gssapi` (Kerberos: Cyrus SASL, its GSSAPI plugin and `kinit` in the image) and
+ * `oidc` (libcurl); see the README's image section.
+ */
+export const RDKAFKA_FEATURES = [
+  'ssl',
+  'sasl',
+  'sasl_plain',
+  'sasl_scram',
+  'gzip',
+  'snappy',
+  'lz4',
+  'zstd',
+] as const
+
 /** The page is built with the URLs it calls (Vite bakes them in): pass them as build args. */
 export function frontendImage(serviceUrls: { user: string; profile: string }): ImageSpec {
   return {

@@ -25,6 +25,7 @@ import {
   type ImageSpec,
   imageSize,
   imageTag,
+  RDKAFKA_FEATURES,
   SERVICE_IMAGES,
 } from '../src/images.ts'
 
@@ -161,6 +162,15 @@ describe(`the production images, built with ${engine.name} and run against a loc
     const [version, ...entries] = rdkafka.trim().split('\n')
     expect(version).toMatch(/^\d+\.\d+\.\d+$/)
     expect(entries.sort()).toEqual(['LICENSE.txt', 'build', 'lib', 'librdkafka.js', 'package.json'])
+  })
+
+  it('links librdkafka in the profile-service image with TLS, SASL and every compression codec', async () => {
+    const features = await runOnce(engine, {
+      image: imageTag('profile-service'),
+      command: ['node', '-e', "console.log(JSON.stringify(require('node-rdkafka').features))"],
+    })
+    const missing = RDKAFKA_FEATURES.filter((feature) => !JSON.parse(features).includes(feature))
+    expect(missing, `features missing from node-rdkafka's librdkafka (it has ${features.trim()})`).toEqual([])
   })
 
   it('starts each service, ready on /health/ready, as a non-root user', { timeout: 120_000 }, async () => {
