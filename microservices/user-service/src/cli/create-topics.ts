@@ -3,11 +3,13 @@ import { DEFAULT_PARTITIONS, systemTopics } from '@kafka-ref/shared-contracts'
 import { Admin } from '@platformatic/kafka'
 import { z } from 'zod'
 import { provisionedDurability, weakTopicSettings } from '../topics/topic-durability.ts'
+import { waitUntilEveryBrokerLists } from '../topics/topic-visibility.ts'
 
 /**
  * One-shot provisioning (docker-compose's `kafka-topics` step): creates `user_register` and its
  * dead-letter topic with the names from shared-contracts, so deployment files never spell them,
- * replicated for the cluster it finds (see `topicDurability`). Running it again is harmless; a topic
+ * replicated for the cluster it finds (see `topicDurability`), and returns once every broker lists
+ * them (so whatever starts next finds them on any broker). Running it again is harmless; a topic
  * that exists with weaker settings is named, one line per setting (it is not changed: moving
  * replicas is an operator's decision).
  */
@@ -29,6 +31,7 @@ main('create-topics', async () => {
     const { brokers } = await admin.metadata({ topics: [] })
     const durability = provisionedDurability(brokers.size, config.KAFKA_REPLICATION_FACTOR)
     const topics = Object.values(systemTopics(config.KAFKA_TOPIC_NAMESPACE, config.USER_REGISTER_PARTITIONS))
+    const created: string[] = []
     for (const { name, partitions } of topics) {
       if (existing.has(name)) {
         console.log(`topic ${name} exists`)
@@ -40,11 +43,13 @@ main('create-topics', async () => {
         replicas: durability.replicationFactor,
         configs: [{ name: 'min.insync.replicas', value: String(durability.minInsyncReplicas) }],
       })
-      console.log(
+      created.push(
         `topic ${name} created (${partitions} partitions, replication factor ${durability.replicationFactor}, min.insync.replicas=${durability.minInsyncReplicas})`,
       )
     }
     const names = topics.map((topic) => topic.name)
+    await waitUntilEveryBrokerLists(admin, names)
+    for (const line of created) console.log(line)
     for (const line of await weakTopicSettings(admin, names)) console.warn(line)
   } finally {
     await admin.close()
