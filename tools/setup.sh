@@ -39,20 +39,38 @@ if ! cmp -s tools/testkit/schemathesis/requirements.txt "$SCHEMATHESIS_ENV/requi
   fi
 fi
 
-# The browser tests drive the system's Chromium through playwright-core: Playwright's own browser
-# download cannot work on a machine that reaches only package registries.
-CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ ! -x "$CHROMIUM" ] && [ -z "${CHROMIUM_PATH:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "[setup] installing Chromium with apt-get, for the browser tests (about a minute)"
+# Debian packages the tests need, installed when this runs as root on a machine with apt-get (as in
+# CI's container); elsewhere one line says what to install. apt_install PACKAGE WHAT-FOR
+apt_install() {
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || return 0
+  echo "[setup] installing $1 with apt-get, for $2"
+  local apt_log
   apt_log=$(mktemp)
-  if { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install --yes chromium; } >"$apt_log" 2>&1; then
+  if { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install --yes "$1"; } >"$apt_log" 2>&1; then
     rm -f "$apt_log"
   else
     tail -5 "$apt_log" >&2
   fi
+}
+
+# The browser tests drive the system's Chromium through playwright-core: Playwright's own browser
+# download cannot work on a machine that reaches only package registries.
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ] && [ -z "${CHROMIUM_PATH:-}" ]; then
+  apt_install chromium 'the browser tests (about a minute)'
 fi
 if [ ! -x "$CHROMIUM" ]; then
   echo "[setup] Chromium is missing at $CHROMIUM and the browser tests need it: install it (Debian/Ubuntu: apt-get install chromium, as root) or set CHROMIUM_PATH" >&2
   # CI must not go on to a run whose browser tests can only fail.
+  if [ "${CI:-}" = true ]; then exit 1; fi
+fi
+
+# Several instances of a service run behind HAProxy (`pnpm dev --instances N`, the rolling-deploy
+# and balancer tests): the platform's own package, as in production.
+if ! PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v haproxy >/dev/null; then
+  apt_install haproxy 'the load balancer in front of several instances (a few seconds)'
+fi
+if ! PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v haproxy >/dev/null; then
+  echo "[setup] HAProxy is missing and the balancer tests and pnpm dev --instances need it: install it (Debian/Ubuntu: apt-get install haproxy, as root; macOS: brew install haproxy)" >&2
   if [ "${CI:-}" = true ]; then exit 1; fi
 fi

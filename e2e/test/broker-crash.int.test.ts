@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { startKafka } from '@kafka-ref/local-servers'
 import { registerPaced, startWorld, useHarness, userRequests, waitFor } from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
+import { expectEachEventOnce } from './support/each-event-once.ts'
 
 const BEFORE = 150
 const DURING = 50
@@ -45,15 +46,7 @@ describe('broker killed -9 mid-stream', () => {
 
     const restartedAt = Date.now()
     await kafka.start()
-    const counts = await db.settledProfileCounts(BEFORE + DURING, 120_000)
-    expect(counts).toEqual({
-      profiles: BEFORE + DURING,
-      distinctUsers: BEFORE + DURING,
-      processedEvents: BEFORE + DURING,
-    })
-    expect(await db.profileUserIds()).toEqual(await db.userIds())
-    expect(await db.processedEventIds()).toEqual(await db.outboxEventIds())
-    await waitFor(async () => (await db.pendingOutbox()) === 0, { description: 'an empty outbox backlog' })
+    const counts = await expectEachEventOnce(db, BEFORE + DURING, 120_000)
     console.log(
       `[broker-crash] ${whileDown} profiles while the broker was down; all ${counts.profiles} ${Date.now() - restartedAt} ms after its restart`,
     )

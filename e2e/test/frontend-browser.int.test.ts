@@ -116,6 +116,9 @@ describe('the registration page in Chromium, against the real system', () => {
     await name.waitFor({ timeout: 20_000 })
     await expect(page.locator('#profile-username').textContent()).resolves.toBe(`@${user!.username}`)
     await expect(page.locator('#profile-email').textContent()).resolves.toBe(user!.email)
+    // The browser's language went with the registration; the producer still writes v1 (the
+    // default), which has no locale, so the profile has none yet.
+    await expect(page.locator('#profile-locale').textContent()).resolves.toBe('Not given')
     // The card shows what the profile-service stored for this user id.
     const userId = (await page.locator('#profile-id').textContent())!
     const stored = await getProfile(profileService.url, userId)

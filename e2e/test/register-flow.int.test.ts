@@ -48,6 +48,8 @@ describe('register → profile, through startSystem', () => {
       userId,
       username: request!.username,
       displayName: request!.displayName,
+      // The user-service writes user_register v1 by default, which has no locale.
+      locale: 'und',
       createdAt: expect.any(String),
     })
     expect((await getProfile(profileService.url, randomUUID())).status).toBe(404)

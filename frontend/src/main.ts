@@ -5,6 +5,7 @@ import { failureMessage, seconds, timedOutMessage, waitingMessage } from './mess
 import { ResultPanel } from './profile/result-panel.ts'
 import { waitForProfile } from './profile/wait-for-profile.ts'
 import { fieldErrorsFromProblem, validateForm } from './register/fields.ts'
+import { browserLocale } from './register/locale.ts'
 import { RegisterForm } from './register/register-form.ts'
 
 // Performance marks: submit → profile shown is what a user waits for (tools/bench reads it).
@@ -50,7 +51,8 @@ form.onSubmit(async () => {
   form.setStatus('Creating your account…')
   form.setBusy(true)
   try {
-    const response = await registerUser(config.userServiceUrl, validation.request)
+    const request = { ...validation.request, ...browserLocale(navigator.language) }
+    const response = await registerUser(config.userServiceUrl, request)
     if (response.ok) {
       form.setStatus('')
       // Not awaited: the form is done, the wait belongs to the result panel.

@@ -7,6 +7,7 @@ const profile: ProfileResponse = {
   userId: '0b0f2c7e-6a2b-4a8e-9a59-0a4b1c8d2e3f',
   username: 'ada',
   displayName: 'Ada',
+  locale: 'en-GB',
   createdAt: '2026-11-29T10:00:00.000Z',
 }
 const ready: ApiResult<ProfileResponse> = { ok: true, status: 200, value: profile }

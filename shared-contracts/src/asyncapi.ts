@@ -1,11 +1,11 @@
 import type { z } from 'zod'
 import { encode, MAX_EVENT_BYTES } from './codec/codec.ts'
 import { DeadLetterMessageHeaders, eventMessageHeaders } from './codec/headers.ts'
-import { createUserRegisterEvent } from './events/create.ts'
+import { createUserRegisterEvent, createUserRegisterEventV2 } from './events/create.ts'
 import { STRUCTURED_CONTENT_TYPE } from './events/envelope.ts'
-import { EventRegistry } from './events/registry.ts'
+import { EventRegistry, type KnownEvent } from './events/registry.ts'
 import { UserId } from './fields.ts'
-import { ConsumerGroups, EventHeaders, EventTypes, Topics } from './names.ts'
+import { ConsumerGroups, DeadLetterHeaders, EventHeaders, EventTypes, Topics } from './names.ts'
 import { eventJsonSchema, toJsonSchema } from './to-json-schema.ts'
 
 /** Where the generated AsyncAPI document is committed, relative to the package root. */
@@ -31,30 +31,38 @@ function asyncApiSchema(schema: z.ZodType): Json {
 
 const ref = (pointer: string) => ({ $ref: pointer })
 
-/** One fixed, fully traced event, encoded by `encode` itself, so the example is what producers send. */
-function userRegisterExample(): Json {
-  const event = createUserRegisterEvent(
-    {
-      userId: '0b5c1c2e-7f4a-4d8e-9c1a-3f2b6a7d8e90',
-      email: 'ada@example.com',
-      username: 'ada_lovelace',
-      displayName: 'Ada Lovelace',
-      registeredAt: '2025-01-15T10:30:00.000Z',
-    },
-    {
-      correlationId: 'req-7d2f9c41',
-      id: '5f3c8a9e-2b1d-4e6f-8a7b-9c0d1e2f3a4b',
-      time: new Date('2025-01-15T10:30:00.000Z'),
-      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-    },
-  )
+const EXAMPLE_DATA = {
+  userId: '0b5c1c2e-7f4a-4d8e-9c1a-3f2b6a7d8e90',
+  email: 'ada@example.com',
+  username: 'ada_lovelace',
+  displayName: 'Ada Lovelace',
+  registeredAt: '2025-01-15T10:30:00.000Z',
+}
+const EXAMPLE_CONTEXT = {
+  correlationId: 'req-7d2f9c41',
+  id: '5f3c8a9e-2b1d-4e6f-8a7b-9c0d1e2f3a4b',
+  time: new Date('2025-01-15T10:30:00.000Z'),
+  traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+}
+
+/** One fixed, fully traced event of each version, encoded by `encode` itself, so the example is what producers send. */
+const userRegisterExamples: Record<string, () => KnownEvent> = {
+  1: () => createUserRegisterEvent(EXAMPLE_DATA, EXAMPLE_CONTEXT),
+  2: () => createUserRegisterEventV2({ ...EXAMPLE_DATA, locale: 'en-GB' }, EXAMPLE_CONTEXT),
+}
+
+function userRegisterExample(version: string): Json[] {
+  const event = userRegisterExamples[version]?.()
+  if (!event) return []
   const message = encode(event)
-  return {
-    name: 'registered',
-    summary: 'Ada registers; the request was traced.',
-    headers: message.headers,
-    payload: JSON.parse(message.value),
-  }
+  return [
+    {
+      name: 'registered',
+      summary: 'Ada registers; the request was traced.',
+      headers: message.headers,
+      payload: JSON.parse(message.value),
+    },
+  ]
 }
 
 /** Message components for every registered data version of `user_register`, keyed `userRegisterV<n>`. */
@@ -73,6 +81,7 @@ function userRegisterMessages(): Record<string, Json> {
         'Unknown fields are ignored (tolerant reader). The key is the user id, so one user’s events keep their order in one partition.',
         'The optional `traceparent`/`tracestate` attributes are the CloudEvents distributed-tracing extension;',
         'a reader treats an invalid one as absent (W3C Trace Context), never as a reason to reject the event.',
+        `A message re-driven from the dead-letter topic is the original, byte for byte, with a \`${DeadLetterHeaders.redriveCount}\` header added.`,
       ].join(' '),
       contentType: STRUCTURED_CONTENT_TYPE,
       headers: multiFormat(eventMessageHeaders(type, Number(version))),
@@ -88,7 +97,7 @@ function userRegisterMessages(): Record<string, Json> {
           bindingVersion: KAFKA_BINDING,
         },
       },
-      ...(version === '1' ? { examples: [userRegisterExample()] } : {}),
+      examples: userRegisterExample(version),
     }
   }
   return messages
@@ -154,7 +163,7 @@ export function asyncApiDocument(version: string): Json {
       userRegisterDeadLetter: {
         address: Topics.userRegisterDeadLetter,
         title: Topics.userRegisterDeadLetter,
-        description: `Messages of \`${Topics.userRegister}\` that could not be decoded. Nobody consumes it automatically: inspect, fix, replay.`,
+        description: `Messages of \`${Topics.userRegister}\` that could not be processed. Nobody consumes it automatically: inspect, fix, then re-drive (profile-service's \`pnpm dlq\`, which reads it in its own group \`${ConsumerGroups.deadLetterRedrive}\`).`,
         messages: { deadLetter: ref('#/components/messages/userRegisterDeadLetter') },
       },
     },

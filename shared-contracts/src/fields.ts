@@ -53,3 +53,15 @@ export const PASSWORD_MIN_LENGTH = 12
 export const PASSWORD_MAX_LENGTH = 128
 export const Password = Text.min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH)
 export const Timestamp = z.iso.datetime({ offset: true })
+/**
+ * A BCP 47 language tag (RFC 5646) as browsers give it (`navigator.language`, `Accept-Language`):
+ * a language of 2-3 letters, then subtags of 1-8 letters or digits (`en`, `en-GB`, `zh-Hant-TW`).
+ * At most 35 characters, RFC 5646's recommended buffer. ASCII only, so it is well-formed text.
+ */
+export const LOCALE_PATTERN = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/
+/** BCP 47's own tag for "undetermined": the locale of a user who did not say. */
+export const UNDETERMINED_LOCALE = 'und'
+export const Locale = z
+  .string()
+  .max(35)
+  .regex(LOCALE_PATTERN, 'must be a BCP 47 language tag, e.g. en or en-GB')

@@ -50,6 +50,8 @@ export function systemTopics(
 
 export const ConsumerGroups = {
   profileService: 'profile-service',
+  /** The dead-letter re-drive command's cursor (`pnpm dlq redrive`): it never joins the service's group. */
+  deadLetterRedrive: 'profile-service-dlq-redrive',
 } as const
 export type ConsumerGroup = (typeof ConsumerGroups)[keyof typeof ConsumerGroups]
 
@@ -97,6 +99,12 @@ export const DeadLetterHeaders = {
   truncated: 'dlq_truncated',
   /** With `truncated`: the original value's size in bytes. */
   originalSize: 'dlq_original_size',
+  /**
+   * Set by the re-drive command on the message it republishes to the source topic: how many
+   * times this message has been re-driven (1 the first time). A dead letter of a re-driven message
+   * keeps it with the other original headers, so the command can stop at its cap.
+   */
+  redriveCount: 'dlq_redrive_count',
 } as const
 
 /**

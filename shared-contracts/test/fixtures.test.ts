@@ -5,6 +5,8 @@ import { z } from 'zod'
 import { listFiles, packageRoot } from '../scripts/files.ts'
 import { decode, MAX_EVENT_BYTES } from '../src/codec/codec.ts'
 import { DecodeErrorReasons } from '../src/codec/decode-error.ts'
+import { upcastUserRegister } from '../src/events/upcast.ts'
+import { UserRegisterEventV2 } from '../src/events/user-register.ts'
 
 /** The manifest's own contract, so a typo in it fails loudly instead of skipping a vector. */
 const Vector = z.discriminatedUnion('ok', [
@@ -26,10 +28,23 @@ const Vector = z.discriminatedUnion('ok', [
     pointer: z.string().optional(),
   }),
 ])
-const Manifest = z.object({ description: z.string(), maxBytes: z.int(), vectors: z.array(Vector).min(1) })
+/** An older version's event and the newest version's event it must upcast to (both files decode). */
+const Upcast = z.strictObject({ from: z.string(), to: z.string() })
+const Manifest = z.object({
+  description: z.string(),
+  maxBytes: z.int(),
+  vectors: z.array(Vector).min(1),
+  upcasts: z.array(Upcast).min(1),
+})
 
 const dir = join(packageRoot, 'fixtures')
 const manifest = Manifest.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')))
+
+async function decodeFile(file: string) {
+  const result = decode({ value: new Uint8Array(await readFile(join(dir, file))) })
+  if (!result.ok) throw result.error
+  return result.event
+}
 
 const toPointer = (path: PropertyKey[]) => path.map((segment) => `/${String(segment)}`).join('')
 
@@ -84,6 +99,21 @@ describe('golden fixtures', () => {
     expect(result.error.reason).toBe(vector.reason)
     if (vector.pointer !== undefined) {
       expect(result.error.issues.map((issue) => toPointer(issue.path))).toContain(vector.pointer)
+    }
+  })
+
+  it.each(manifest.upcasts)('$from upcasts to exactly $to', async ({ from, to }) => {
+    const [older, newest] = await Promise.all([decodeFile(from), decodeFile(to)])
+    expect(older.dataversion).toBeLessThan(newest.dataversion)
+    expect(upcastUserRegister(older)).toStrictEqual(newest)
+  })
+
+  it('upcast every valid event of an older version to a valid event of the newest', async () => {
+    const older = manifest.vectors.filter((vector) => vector.ok && vector.dataversion < 2)
+    expect(older.length).toBeGreaterThan(0)
+    for (const vector of older) {
+      const upcast = upcastUserRegister(await decodeFile(vector.file))
+      expect(UserRegisterEventV2.safeParse(upcast).error, vector.file).toBeUndefined()
     }
   })
 })

@@ -32,6 +32,7 @@ describe('names', () => {
 
   it('names consumer groups after the consuming service', () => {
     expect(ConsumerGroups.profileService).toBe('profile-service')
+    expect(ConsumerGroups.deadLetterRedrive).toBe('profile-service-dlq-redrive')
   })
 
   it('gives each producer a CloudEvents source path', () => {
@@ -51,6 +52,7 @@ describe('names', () => {
       failedAt: 'dlq_failed_at',
       truncated: 'dlq_truncated',
       originalSize: 'dlq_original_size',
+      redriveCount: 'dlq_redrive_count',
     })
   })
 })

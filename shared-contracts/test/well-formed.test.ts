@@ -59,7 +59,7 @@ const payloads: Array<[string, z.ZodType, unknown]> = [
   [
     'ProfileResponse',
     ProfileResponse,
-    { userId: USER_ID, username: 'ada', displayName: 'Ada', createdAt: TIME },
+    { userId: USER_ID, username: 'ada', displayName: 'Ada', locale: 'en-GB', createdAt: TIME },
   ],
 ]
 

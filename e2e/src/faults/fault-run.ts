@@ -1,6 +1,7 @@
 import { sleep } from '@kafka-ref/local-servers'
 import { TestProducer } from '@kafka-ref/testkit/clients'
-import { FAULT_KINDS, type FaultKind, inject, planFaults } from './faults.ts'
+import type { TwoDownFigures } from './cluster-faults.ts'
+import { type FaultKind, faultMenu, inject, planFaults } from './faults.ts'
 import { Load, type LoadFigures } from './load.ts'
 import { poisonSource } from './poison.ts'
 import { seededRandom } from './random.ts'
@@ -9,6 +10,8 @@ import { FaultWorld } from './world.ts'
 
 export interface FaultRunOptions {
   seed: number
+  /** Local Kafka nodes: 1 (default) or a cluster, which adds the cluster faults. */
+  brokers?: number
   /** How long registrations and poison messages flow; the faults happen inside it. */
   loadMs?: number
   faults?: number
@@ -24,7 +27,11 @@ export interface FaultRunReport {
   /** Why it is not ok, one line each. */
   problems: string[]
   load: LoadFigures
-  faults: Record<FaultKind, number>
+  brokers: number
+  /** How often each fault of the run's menu hit. */
+  faults: Partial<Record<FaultKind, number>>
+  /** On a cluster: what the two-brokers-down step saw. */
+  twoDown: TwoDownFigures | undefined
   /** From the end of the last fault to everything stored and committed. */
   convergeMs: number | undefined
   /** A fresh event on every partition, produced after convergence, stored within this time. */
@@ -43,14 +50,24 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
   const started = Date.now()
   const log = options.log ?? (() => undefined)
   const random = seededRandom(options.seed)
-  const loadMs = options.loadMs ?? 40_000
-  const plan = planFaults(random, { count: options.faults ?? 6, windowMs: loadMs - 5_000, gapMs: 4_000 })
-  const faults = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>
+  const brokers = options.brokers ?? 1
+  // A cluster's faults take longer (a node's restart waits for its replicas to catch up): more time.
+  const loadMs = options.loadMs ?? (brokers === 1 ? 40_000 : 90_000)
+  const plan = planFaults(random, {
+    count: options.faults ?? (brokers === 1 ? 6 : 10),
+    windowMs: loadMs - 5_000,
+    gapMs: 4_000,
+    brokers,
+  })
+  const faults: Partial<Record<FaultKind, number>> = Object.fromEntries(
+    [...faultMenu(brokers), ...plan.map((fault) => fault.kind)].map((kind) => [kind, 0]),
+  )
+  let twoDown: TwoDownFigures | undefined
   const problems: string[] = []
   let convergeMs: number | undefined
   let probeMs: number | undefined
   let state: State | undefined
-  const world = new FaultWorld()
+  const world = new FaultWorld(brokers)
   let producer: TestProducer | undefined
   let figures: LoadFigures = { registered: 0, unanswered: 0, poisoned: 0 }
   let load: Load | undefined
@@ -72,8 +89,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     for (const fault of plan) {
       await sleep(loadStart + fault.atMs - Date.now())
       log(`${((Date.now() - loadStart) / 1000).toFixed(1)}s: ${fault.kind} (down ${fault.downMs} ms)`)
-      await inject(world, fault, random)
-      faults[fault.kind] += 1
+      twoDown = (await inject(world, fault, random)) ?? twoDown
+      faults[fault.kind] = (faults[fault.kind] ?? 0) + 1
     }
     const lastFaultEnd = Date.now()
     await sleep(loadStart + loadMs - Date.now())
@@ -113,6 +130,9 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
       }
       if (problems.length === 0) probeMs = Date.now() - probeStart
     }
+    if (twoDown && twoDown.refusal === undefined) {
+      problems.push('with two brokers down a write needing two in-sync copies was accepted')
+    }
     if (state) {
       if (state.users !== state.profiles) problems.push(`users ${state.users} != profiles ${state.profiles}`)
       if (!state.processedMatchOutbox) problems.push('processed events differ from the outbox events')
@@ -135,7 +155,9 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     ok: problems.length === 0,
     problems,
     load: figures,
+    brokers,
     faults,
+    twoDown,
     convergeMs,
     probeMs,
     state,
@@ -150,9 +172,14 @@ export function formatReport(report: FaultRunReport): string {
     .map(([kind, n]) => `${n}× ${kind}`)
     .join(', ')
   return [
-    `fault run, seed ${report.seed}: ${report.ok ? 'PASSED' : 'FAILED'} in ${(report.durationMs / 1000).toFixed(0)} s`,
+    `fault run, seed ${report.seed}, ${report.brokers === 1 ? 'one broker' : `${report.brokers} brokers`}: ${report.ok ? 'PASSED' : 'FAILED'} in ${(report.durationMs / 1000).toFixed(0)} s`,
     `  registrations: ${report.load.registered} answered 201, ${report.load.unanswered} unanswered (instance down); users stored ${s?.users ?? '?'}, profiles ${s?.profiles ?? '?'} (${s?.missing ?? '?'} missing, ${s?.unexpected ?? '?'} unexpected); each event recorded once: ${s?.processedMatchOutbox ? 'yes' : 'no'} (${s?.processedEvents ?? '?'} of ${s?.outboxEvents ?? '?'})`,
     `  faults: ${faults}`,
+    ...(report.twoDown
+      ? [
+          `  two brokers down: a write was ${report.twoDown.refusal ? `refused (${report.twoDown.refusal})` : 'ACCEPTED'}; with one back, writes accepted again after ${report.twoDown.writableAgainMs} ms`,
+        ]
+      : []),
     `  poison messages: ${report.load.poisoned} sent, ${s?.deadLetters ?? '?'} dead letters (${s?.duplicateDeadLetters ?? '?'} redelivered after a crash, ${s?.poisonsMissing ?? '?'} missing)`,
     `  converged ${report.convergeMs === undefined ? 'never' : `${(report.convergeMs / 1000).toFixed(1)} s`} after the last fault; probe on every partition stored in ${report.probeMs ?? '?'} ms`,
     `  committed ${JSON.stringify(s?.committed)} = end offsets ${JSON.stringify(s?.ends)}`,

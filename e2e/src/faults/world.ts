@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type LocalKafka, type LocalPostgres, startPostgres } from '@kafka-ref/local-servers'
+import { createTopics, type LocalKafka, type LocalPostgres, startPostgres } from '@kafka-ref/local-servers'
 import { ConsumerGroups, namespaced, systemTopics } from '@kafka-ref/shared-contracts'
 import { type RunningSystem, type ServiceProcess, startSystem } from '@kafka-ref/system'
 
 /**
- * Everything the fault run breaks, all of its own: a broker, a PostgreSQL server per service (the
- * profiles one is stopped and started), the topics, and two instances of each service.
+ * Everything the fault run breaks, all of its own: a broker or a cluster of `brokers`, a PostgreSQL
+ * server per service (the profiles one is stopped and started), the topics, and two instances of
+ * each service.
  */
 export class FaultWorld {
   readonly namespace = `faults-${Date.now().toString(36)}-`
@@ -15,10 +16,16 @@ export class FaultWorld {
   readonly topic = this.topics.userRegister.name
   readonly deadLetterTopic = this.topics.userRegisterDeadLetter.name
   readonly groupId = namespaced(ConsumerGroups.profileService, this.namespace)
+  /** Where the cluster faults check whether a write is accepted, replicated like the system's topics. */
+  readonly probeTopic = `${this.namespace}write_probe`
+  /** What a broker fault waits to be fully in sync again before it ends (the group's offsets too). */
+  readonly replicatedTopics = [this.topic, this.deadLetterTopic, '__consumer_offsets']
   profilesPostgres!: LocalPostgres
   #system: RunningSystem | undefined
   #profilesDataDir!: string
   readonly #cleanups: Array<() => Promise<unknown>> = []
+
+  constructor(readonly brokerCount = 1) {}
 
   get system(): RunningSystem {
     if (!this.#system) throw new Error('the fault world is not started')
@@ -60,7 +67,7 @@ export class FaultWorld {
       await rm(this.profilesPostgres.dataDir, { recursive: true, force: true })
     })
     this.#system = await startSystem({
-      kafka: { local: {} },
+      kafka: { local: { brokers: this.brokerCount } },
       postgres: { local: {} },
       namespace: this.namespace,
       preset: 'faults',
@@ -70,6 +77,11 @@ export class FaultWorld {
       },
     })
     this.#cleanups.push(() => this.system.stop())
+    if (this.brokerCount > 1) {
+      await createTopics(this.brokers, [
+        { name: this.probeTopic, partitions: this.topics.userRegister.partitions },
+      ])
+    }
   }
 
   /** The profiles database goes away (a clean stop) and comes back on the same port and data. */

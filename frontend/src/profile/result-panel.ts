@@ -1,5 +1,6 @@
 import type { ProfileResponse } from '@kafka-ref/shared-contracts/http'
 import { byId } from '../dom.ts'
+import { languageName } from './language.ts'
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
@@ -42,6 +43,7 @@ export class ResultPanel {
     byId('profile-name').textContent = profile.displayName
     byId('profile-username').textContent = `@${profile.username}`
     byId('profile-email').textContent = email
+    byId('profile-locale').textContent = languageName(profile.locale)
     const created = byId<HTMLTimeElement>('profile-created')
     created.dateTime = profile.createdAt
     created.textContent = dateFormat.format(new Date(profile.createdAt))

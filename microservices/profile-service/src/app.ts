@@ -54,9 +54,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     tracing: options.tracing ?? TRACING_OFF,
     deadLetterSettings: options.deadLetterSettings,
   })
-  await app.register(profileMetricsPlugin)
+  await app.register(profileMetricsPlugin, { lagRefreshMs: config.statusRefreshMs })
 
   profileRoutes(app, config.profiles)
-  healthRoutes(app, { consumerEnabled: config.consumer.enabled })
+  healthRoutes(app, { consumerEnabled: config.consumer.enabled, intervalMs: config.statusRefreshMs })
   return app
 }

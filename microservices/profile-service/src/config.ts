@@ -6,19 +6,30 @@ import {
   envBoolean,
   envInt,
 } from '@kafka-ref/service-kit/config'
-import { PROFILE_MAX_WAIT_MS } from '@kafka-ref/shared-contracts'
+import { EventRegistry, EventTypes, PROFILE_MAX_WAIT_MS } from '@kafka-ref/shared-contracts'
 import { z } from 'zod'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const MIB = 1024 * 1024
 
+/** The data versions of `user_register` this build decodes (see EventRegistry). */
+const KNOWN_VERSIONS = Object.keys(EventRegistry[EventTypes.userRegister]).map(Number)
+
+const acceptedVersions = z
+  .string()
+  .default(KNOWN_VERSIONS.join(','))
+  .transform((value) => [...new Set(value.split(',').map((version) => Number(version.trim())))])
+  .refine((versions) => versions.every((version) => KNOWN_VERSIONS.includes(version)), {
+    message: `a comma-separated list of known data versions (${KNOWN_VERSIONS.join(', ')})`,
+  })
+
 /**
  * Every variable the service reads, with its default and what it means (the README's table is
  * generated from it: `pnpm docs:generate`); nothing else touches `process.env`.
  */
 export const envSchema = z.object({
-  ...commonEnv({ port: 3002 }),
+  ...commonEnv({ port: 3002, metricsPort: 9465 }),
   KAFKA_CLIENT_ID: z
     .string()
     .min(1)
@@ -82,6 +93,9 @@ export const envSchema = z.object({
     .describe(
       "Static group membership (Kafka's `group.instance.id`): a name unique to this instance and the same across its restarts (a StatefulSet pod's name). The group then keeps the member through a broker outage or a restart shorter than the session timeout: no rebalance, partitions served again within a second of the broker being back (benchmark figure 7c). Unset by default, because a static member does not leave the group when it stops: its partitions wait the session timeout before another instance takes them. A second instance with that name fences the first",
     ),
+  CONSUMER_ACCEPTED_DATA_VERSIONS: acceptedVersions.describe(
+    '`user_register` data versions this instance stores, comma-separated; any other is dead-lettered as `unsupported_version` (re-drive it once an instance accepts it: `pnpm dlq`). Default: every version this build knows. Holds an instance at the versions it was deployed for, e.g. to roll a new version out to the consumers one at a time (shared-contracts README, Changing an event)',
+  ),
   DEAD_LETTER_TIMEOUT_MS: envInt(10_000, { min: 100 }).describe(
     'A dead-letter publish not acknowledged in this time fails (and is retried)',
   ),
@@ -126,6 +140,7 @@ const parseEnvironment = defineConfig(envSchema, (raw) => ({
     commitIntervalMs: raw.CONSUMER_COMMIT_INTERVAL_MS,
     sessionTimeoutMs: raw.CONSUMER_SESSION_TIMEOUT_MS,
     groupInstanceId: raw.CONSUMER_GROUP_INSTANCE_ID,
+    acceptedDataVersions: raw.CONSUMER_ACCEPTED_DATA_VERSIONS,
     deadLetterTimeoutMs: raw.DEAD_LETTER_TIMEOUT_MS,
     messageMaxBytes: raw.KAFKA_MESSAGE_MAX_BYTES,
   },

@@ -92,6 +92,16 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ...required, CONSUMER_ENABLED: 'no' })).toThrow(/CONSUMER_ENABLED/)
   })
 
+  it('accepts every user_register version it knows unless held to some (CONSUMER_ACCEPTED_DATA_VERSIONS)', () => {
+    expect(parseConfig(required).consumer.acceptedDataVersions).toEqual([1, 2])
+    const held = parseConfig({ ...required, CONSUMER_ACCEPTED_DATA_VERSIONS: ' 1 ' })
+    expect(held.consumer.acceptedDataVersions).toEqual([1])
+    for (const bad of ['3', '1,x', '', '0'])
+      expect(() => parseConfig({ ...required, CONSUMER_ACCEPTED_DATA_VERSIONS: bad }), bad).toThrow(
+        /CONSUMER_ACCEPTED_DATA_VERSIONS/,
+      )
+  })
+
   it('names the bad variable', () => {
     expect(() => parseConfig({ ...required, CONSUMER_START: 'middle' })).toThrow(ConfigError)
     expect(() => parseConfig({ ...required, CONSUMER_BATCH_SIZE: '0' })).toThrow(/CONSUMER_BATCH_SIZE/)

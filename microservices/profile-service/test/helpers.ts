@@ -4,6 +4,7 @@ import {
   createTestDatabase,
   createTestTopics,
   type Harness,
+  IN_PROCESS_APP_ENV,
   LogCapture,
   TestProducer,
   testKafkaBrokers,
@@ -28,6 +29,7 @@ export const httpOnlyEnv = (databaseUrl: string): Env => ({
   KAFKA_BROKERS: 'unused:9092',
   LOG_LEVEL: 'silent',
   CONSUMER_ENABLED: 'false',
+  ...IN_PROCESS_APP_ENV,
 })
 
 export interface TestContext {
@@ -72,6 +74,7 @@ export async function createTestContext(
       CONSUMER_RETRY_MAX_MS: '500',
       CONSUMER_POLL_TIMEOUT_MS: '200',
       SHUTDOWN_TIMEOUT_MS: '10000',
+      ...IN_PROCESS_APP_ENV,
     },
     brokers,
     topic,
@@ -105,6 +108,7 @@ export interface LogEntry {
   level: number
   msg: string
   err?: { message?: string }
+  reason?: string
   [field: string]: unknown
 }
 

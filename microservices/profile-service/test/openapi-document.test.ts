@@ -26,7 +26,7 @@ async function profileServiceDocument() {
   })
   close = () => app.close()
   profileRoutes(app, PROFILE_OPTIONS)
-  healthRoutes(app, { consumerEnabled: false })
+  healthRoutes(app, { consumerEnabled: false, intervalMs: 60_000 })
   await app.ready()
   return app.swagger() as unknown as OpenApiDocument & {
     paths: Record<string, Record<string, { responses: Record<string, { content: object; headers: object }> }>>

@@ -12,8 +12,10 @@ import { healthRoutes } from './health/health-checks.ts'
 import producerPlugin from './kafka/producer-plugin.ts'
 import { withTelemetry } from './kafka/publisher-telemetry.ts'
 import userMetricsPlugin from './metrics/user-metrics-plugin.ts'
+import outboxStatusPlugin from './outbox/outbox-status-plugin.ts'
 import relayPlugin from './outbox/relay-plugin.ts'
 import { SERVICE_NAME } from './service-name.ts'
+import topicCheckPlugin from './topics/topic-check-plugin.ts'
 import registrationPlugin from './users/registration-plugin.ts'
 import { userRoutes } from './users/user-routes.ts'
 
@@ -32,7 +34,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   })
   const topic = namespaced(Topics.userRegister, config.kafkaTopicNamespace)
 
-  // Registration order is start order; onClose runs in reverse: relay, then producer, then pool.
+  // Registration order is start order; onClose runs in reverse: the status counts, relay, then
+  // producer, then pool.
   await app.register(databasePlugin, {
     connectionString: config.databaseUrl,
     connection: config.databaseConnection,
@@ -53,10 +56,24 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       destinations: { [topic]: Topics.userRegister },
     }),
   })
-  await app.register(registrationPlugin, { topic, passwordHash: config.registration.passwordHash })
+  await app.register(outboxStatusPlugin, {
+    connectionString: config.databaseUrl,
+    connection: config.databaseConnection,
+    intervalMs: config.statusRefreshMs,
+  })
+  await app.register(registrationPlugin, {
+    topic,
+    passwordHash: config.registration.passwordHash,
+    eventDataVersion: config.registration.eventDataVersion,
+  })
+  await app.register(topicCheckPlugin, {
+    clientId: config.kafkaClientId,
+    bootstrapBrokers: config.kafkaBrokers,
+    topics: [topic, namespaced(Topics.userRegisterDeadLetter, config.kafkaTopicNamespace)],
+  })
   await app.register(userMetricsPlugin)
 
   userRoutes(app, { rateLimit: config.registration.rateLimit })
-  healthRoutes(app, { relayEnabled: config.outbox.enabled })
+  healthRoutes(app, { relayEnabled: config.outbox.enabled, intervalMs: config.statusRefreshMs })
   return app
 }

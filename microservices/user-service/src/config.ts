@@ -12,7 +12,7 @@ export const DEFAULT_OUTBOX_BATCH_SIZE = 500
  * generated from these descriptions); nothing else touches `process.env`.
  */
 export const envSchema = z.object({
-  ...commonEnv({ port: 3001 }),
+  ...commonEnv({ port: 3001, metricsPort: 9464 }),
   KAFKA_CLIENT_ID: z.string().min(1).default('user-service').describe('Kafka client id of the producer'),
   BODY_LIMIT_BYTES: envInt(16_384, { min: 1024 }).describe('Larger request bodies get a `413`'),
   REGISTER_RATE_LIMIT_MAX: envInt(20, { min: 1 }).describe(
@@ -28,6 +28,12 @@ export const envSchema = z.object({
   PASSWORD_HASH_QUEUE_MAX: envInt(64, { min: 0, max: 10_000 }).describe(
     'Registrations that may wait for a hash; one more gets `503 REGISTRATION_BUSY` with `Retry-After` at once; a queued one whose client left is dropped',
   ),
+  USER_REGISTER_DATA_VERSION: z
+    .enum(['1', '2'])
+    .default('1')
+    .describe(
+      'Data version of the `user_register` events this instance writes. Stays `1` until every consumer accepts `2`; then switch (shared-contracts README, Changing an event). Set when the event is written to the outbox',
+    ),
   OUTBOX_ENABLED: envBoolean(true).describe(
     'Run the outbox relay in this instance; rows are written either way, and any instance running it publishes them',
   ),
@@ -60,6 +66,7 @@ export const parseConfig = defineConfig(envSchema, (raw) => ({
   bodyLimitBytes: raw.BODY_LIMIT_BYTES,
   registration: {
     rateLimit: { max: raw.REGISTER_RATE_LIMIT_MAX, windowMs: raw.REGISTER_RATE_LIMIT_WINDOW_MS },
+    eventDataVersion: Number(raw.USER_REGISTER_DATA_VERSION) as 1 | 2,
     passwordHash: {
       cost: raw.PASSWORD_HASH_COST,
       concurrency: raw.PASSWORD_HASH_CONCURRENCY,

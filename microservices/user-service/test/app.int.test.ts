@@ -1,4 +1,5 @@
 import type { ZodFastify } from '@kafka-ref/service-kit'
+import { waitFor } from '@kafka-ref/testkit'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, register, registration, startApp, type TestContext } from './helpers.ts'
 
@@ -23,7 +24,11 @@ describe('operations', () => {
     expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200)
     expect((await register(app, registration())).statusCode).toBe(201)
 
-    const ready = await app.inject({ method: 'GET', url: '/health/ready' })
+    // The backlog as counted at the next refresh.
+    const ready = await waitFor(async () => {
+      const answer = await app.inject({ method: 'GET', url: '/health/ready' })
+      return answer.json().checks.outbox.backlog === 1 && answer
+    })
     expect(ready.statusCode).toBe(200)
     const { checks } = ready.json()
     expect(checks.database).toEqual({ ok: true })
@@ -50,7 +55,10 @@ describe('operations', () => {
   it('reports unavailable when the database is gone', async () => {
     const app = await start()
     await app.db.destroy()
-    const ready = await app.inject({ method: 'GET', url: '/health/ready' })
+    const ready = await waitFor(async () => {
+      const answer = await app.inject({ method: 'GET', url: '/health/ready' })
+      return answer.statusCode !== 200 && answer
+    })
     expect(ready.statusCode).toBe(503)
     expect(ready.json().checks.database.ok).toBe(false)
   })

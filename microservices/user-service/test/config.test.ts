@@ -17,6 +17,7 @@ describe('parseConfig', () => {
       kafkaClientId: 'user-service',
       registration: {
         rateLimit: { max: 20, windowMs: 60_000 },
+        eventDataVersion: 1,
         passwordHash: { cost: 17, concurrency: 2, queueMax: 64 },
       },
       outbox: {
@@ -39,6 +40,15 @@ describe('parseConfig', () => {
   it('names a missing variable in one line', () => {
     expect(() => parseConfig({ KAFKA_BROKERS: 'localhost:9092' })).toThrowError(ConfigError)
     expect(() => parseConfig({ KAFKA_BROKERS: 'localhost:9092' })).toThrowError(/^[^\n]*DATABASE_URL[^\n]*$/)
+  })
+
+  it('writes user_register v2 only when told to', () => {
+    expect(parseConfig({ ...required, USER_REGISTER_DATA_VERSION: '2' }).registration.eventDataVersion).toBe(
+      2,
+    )
+    expect(() => parseConfig({ ...required, USER_REGISTER_DATA_VERSION: '3' })).toThrowError(
+      /USER_REGISTER_DATA_VERSION/,
+    )
   })
 
   it('names a malformed variable', () => {

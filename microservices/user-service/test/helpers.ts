@@ -12,6 +12,7 @@ import {
   createTestDatabase,
   createTestTopics,
   headersOf,
+  IN_PROCESS_APP_ENV,
   LogCapture,
   type TestConsumer,
   testKafkaBrokers,
@@ -46,6 +47,7 @@ export async function createTestContext({ topics = false, brokers = testKafkaBro
     OUTBOX_ENABLED: 'false',
     OUTBOX_POLL_INTERVAL_MS: '250',
     REGISTER_RATE_LIMIT_MAX: '10000',
+    ...IN_PROCESS_APP_ENV,
   }
   return { env, topic, brokers } satisfies TestContext
 }

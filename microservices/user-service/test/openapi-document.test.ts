@@ -19,7 +19,7 @@ async function userServiceDocument() {
   })
   close = () => app.close()
   userRoutes(app, { rateLimit: { max: 10, windowMs: 60_000 } })
-  healthRoutes(app, { relayEnabled: false })
+  healthRoutes(app, { relayEnabled: false, intervalMs: 60_000 })
   await app.ready()
   return app.swagger() as unknown as OpenApiDocument & {
     paths: Record<string, Record<string, { responses: Record<string, { content: object; headers: object }> }>>

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { EnvelopeAttributes, STRUCTURED_CONTENT_TYPE } from '../events/envelope.ts'
 import { EventRegistry, type KnownEvent } from '../events/registry.ts'
 import { withoutInvalidTraceContext } from '../events/trace-context.ts'
-import { EventHeaders } from '../names.ts'
+import { EventHeaders, type EventType } from '../names.ts'
 import { DecodeError, DecodeErrorReasons } from './decode-error.ts'
 
 /**
@@ -26,6 +26,12 @@ export type DecodeResult = { ok: true; event: KnownEvent } | { ok: false; error:
 
 export interface DecodeOptions {
   maxBytes?: number
+  /**
+   * The data versions this consumer accepts, per event type (default: every version in
+   * `EventRegistry`). Any other is `unsupported_version`, exactly as a build that does not know it
+   * would report it: an operator can hold a consumer at the versions it was deployed for.
+   */
+  acceptedVersions?: Readonly<Partial<Record<EventType, readonly number[]>>>
 }
 
 /**
@@ -49,6 +55,10 @@ export function encode(event: KnownEvent): EncodedMessage {
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 /** Built once: zod compiles a schema on first use, and decode runs for every message. */
 const EventHead = EnvelopeAttributes.pick({ type: true, dataversion: true })
+/** The versions of each type in the registry: what a consumer accepts unless told otherwise. */
+const registeredVersions = Object.fromEntries(
+  Object.entries(EventRegistry).map(([type, versions]) => [type, Object.keys(versions).map(Number)]),
+) as Record<EventType, number[]>
 const failure = (...args: ConstructorParameters<typeof DecodeError>): DecodeResult => ({
   ok: false,
   error: new DecodeError(...args),
@@ -84,10 +94,14 @@ export function decode(message: RawMessage, options: DecodeOptions = {}): Decode
   if (!Object.hasOwn(EventRegistry, type)) {
     return failure(DecodeErrorReasons.unknownType, `unknown event type '${type}'`)
   }
-  const versions: Record<number, z.ZodType<KnownEvent>> = EventRegistry[type as keyof typeof EventRegistry]
-  const schema = versions[dataversion]
+  const versions: Record<number, z.ZodType<KnownEvent>> = EventRegistry[type as EventType]
+  const accepted = options.acceptedVersions?.[type as EventType] ?? registeredVersions[type as EventType]
+  const schema = accepted.includes(dataversion) ? versions[dataversion] : undefined
   if (!schema) {
-    return failure(DecodeErrorReasons.unsupportedVersion, `'${type}' has no data version ${dataversion}`)
+    return failure(
+      DecodeErrorReasons.unsupportedVersion,
+      `'${type}' data version ${dataversion} is not supported here (accepted: ${accepted.join(', ')})`,
+    )
   }
 
   // A bad trace context is dropped, not a reason to dead-letter (see withoutInvalidTraceContext).

@@ -61,6 +61,10 @@ export const DeadLetterMessageHeaders = z
     [DeadLetterHeaders.originalSize]: DecimalString.optional().meta({
       description: "With dlq_truncated: the original value's size in bytes.",
     }),
+    [DeadLetterHeaders.redriveCount]: DecimalString.optional().meta({
+      description:
+        'Present only when the message had been re-driven before (one of its original headers): how many times. The re-drive command skips it once this reaches its cap.',
+    }),
   })
   .meta({
     description:

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Text, Timestamp, UserId, Username } from '../fields.ts'
+import { Locale, Text, Timestamp, UserId, Username } from '../fields.ts'
 
 export const ProfileResponse = z
   .object({
@@ -7,6 +7,8 @@ export const ProfileResponse = z
     username: Username,
     /** Defaults to the username when the user gave none. */
     displayName: Text,
+    /** The language the user reads (BCP 47); `und` when the user did not say (or registered before it was asked). */
+    locale: Locale,
     createdAt: Timestamp,
   })
   .meta({ id: 'Profile' })

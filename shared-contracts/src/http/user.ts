@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DisplayName, Email, Password, Text, Timestamp, UserId, Username } from '../fields.ts'
+import { DisplayName, Email, Locale, Password, Text, Timestamp, UserId, Username } from '../fields.ts'
 
 export const RegisterUserRequest = z
   .object({
@@ -7,6 +7,8 @@ export const RegisterUserRequest = z
     username: Username,
     password: Password,
     displayName: DisplayName.optional(),
+    /** The language the user reads (BCP 47, e.g. `en-GB`); `und` (undetermined) when not given. */
+    locale: Locale.optional(),
   })
   .meta({ id: 'RegisterUserRequest' })
 export type RegisterUserRequest = z.infer<typeof RegisterUserRequest>

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { type DecodeResult, decode, MAX_EVENT_BYTES } from '../../src/codec/codec.ts'
 import type { DecodeErrorReason } from '../../src/codec/decode-error.ts'
-import { TRACEPARENT, TRACESTATE, userData, userRegisterEvent } from '../support/events.ts'
+import {
+  TRACEPARENT,
+  TRACESTATE,
+  userData,
+  userRegisterEvent,
+  userRegisterEventV2,
+} from '../support/events.ts'
 
 const json = (value: unknown) => JSON.stringify(value)
 
@@ -138,9 +144,18 @@ describe('decode', () => {
 
   describe('unsupported_version', () => {
     it('rejects a data version the registry does not list', () => {
-      const event = { ...userRegisterEvent(), dataversion: 2 }
+      const event = { ...userRegisterEvent(), dataversion: 3 }
       const error = expectFailure(decode({ value: json(event) }), 'unsupported_version')
-      expect(error.message).toContain('2')
+      expect(error.message).toBe("'user_register' data version 3 is not supported here (accepted: 1, 2)")
+    })
+
+    it('rejects a registered version this consumer was told not to accept, the same way', () => {
+      const event = userRegisterEventV2()
+      const v1Only = { acceptedVersions: { user_register: [1] } }
+      const error = expectFailure(decode({ value: json(event) }, v1Only), 'unsupported_version')
+      expect(error.message).toBe("'user_register' data version 2 is not supported here (accepted: 1)")
+      expect(decode({ value: json(userRegisterEvent()) }, v1Only).ok).toBe(true)
+      expect(decode({ value: json(event) })).toEqual({ ok: true, event })
     })
   })
 

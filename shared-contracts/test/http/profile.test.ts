@@ -3,13 +3,19 @@ import { PROFILE_MAX_WAIT_MS, ProfileParams, ProfileQuery, ProfileResponse } fro
 import { TIME, USER_ID } from '../support/events.ts'
 
 describe('ProfileResponse', () => {
-  const profile = { userId: USER_ID, username: 'ada_lovelace', displayName: 'Ada', createdAt: TIME }
+  const profile = {
+    userId: USER_ID,
+    username: 'ada_lovelace',
+    displayName: 'Ada',
+    locale: 'en-GB',
+    createdAt: TIME,
+  }
 
   it('accepts a profile', () => {
     expect(ProfileResponse.parse(profile)).toEqual(profile)
   })
 
-  it.each(['userId', 'username', 'displayName', 'createdAt'])('requires %s', (name) => {
+  it.each(['userId', 'username', 'displayName', 'locale', 'createdAt'])('requires %s', (name) => {
     expect(ProfileResponse.safeParse({ ...profile, [name]: undefined }).success).toBe(false)
   })
 

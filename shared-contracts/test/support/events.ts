@@ -1,4 +1,8 @@
-import type { UserRegisterDataV1, UserRegisterEventV1 } from '../../src/events/user-register.ts'
+import type {
+  UserRegisterDataV1,
+  UserRegisterEventV1,
+  UserRegisterEventV2,
+} from '../../src/events/user-register.ts'
 
 /** Fixed values, so assertions can name them. */
 export const USER_ID = '0b5c1c2e-7f4a-4d8e-9c1a-3f2b6a7d8e90'
@@ -34,4 +38,12 @@ export function userRegisterEvent(overrides: Partial<UserRegisterEventV1> = {}):
     data: userData(),
     ...overrides,
   }
+}
+
+/** The same event as `user_register` v2: its data with a locale. */
+export function userRegisterEventV2(
+  overrides: Partial<UserRegisterEventV2> = {},
+  locale = 'en-GB',
+): UserRegisterEventV2 {
+  return { ...userRegisterEvent(), dataversion: 2, data: { ...userData(), locale }, ...overrides }
 }

@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import { repoRoot, startKafka, startPostgres } from '@kafka-ref/local-servers'
 import { runCli, UsageError } from '@kafka-ref/local-servers/cli'
 import { type BenchContext, FULL_SIZES, QUICK_SIZES } from './context.ts'
+import { benchBalancer } from './figures/balancer.ts'
+import { benchCluster } from './figures/cluster.ts'
 import { benchConsumer } from './figures/consumer.ts'
 import { benchEndToEnd } from './figures/e2e.ts'
 import { benchHttp } from './figures/http.ts'
@@ -18,6 +20,9 @@ const FIGURES = {
   outbox: benchOutbox,
   consumer: benchConsumer,
   e2e: benchEndToEnd,
+  balancer: benchBalancer,
+  // On a three-broker cluster of its own: leader failover and a rolling restart.
+  cluster: benchCluster,
   // Last: it stops and kills things (on its own broker), the others measure a steady state.
   recovery: benchRecovery,
 } satisfies Record<string, (ctx: BenchContext) => Promise<Figure[]>>

@@ -1,10 +1,37 @@
 export {
+  Balancer,
+  type BalancerOptions,
+  HAPROXY_MISSING,
+  type LocalBalancedService,
+  type ServerState,
+} from './balancer.ts'
+export {
+  COMPOSE_BALANCER,
+  COMPOSE_HAPROXY_CONFIG,
+  COMPOSE_REPLICA_SLOTS,
+  type ComposeFile,
+  type ComposeService,
+  composeBalancedServices,
+  composeHaproxyConfig,
+  parseCompose,
+} from './compose-balancer.ts'
+export {
   type BuiltFile,
   buildFrontend,
   type FrontendApi,
   FrontendServer,
   type FrontendServerOptions,
 } from './frontend.ts'
+export {
+  BALANCER_CHECKS,
+  BALANCER_TIMEOUTS,
+  type BalancedReplicas,
+  type BalancedServer,
+  type BalancedService,
+  type HaproxyConfigOptions,
+  markedDownWithinMs,
+  renderHaproxyConfig,
+} from './haproxy-config.ts'
 export { PRESETS, type Preset, type PresetName, presetEnv } from './presets.ts'
 export {
   SERVICE_NAMES,

@@ -26,8 +26,9 @@ const CHEAP_HASHES = { PASSWORD_HASH_COST: '4' }
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   // Every default; the page's CORS origins come from the dev CLI, which knows the page's port.
   dev: { all: { LOG_LEVEL: 'info' } },
-  // The logs are part of what the register-flow test checks.
-  test: { all: { LOG_LEVEL: 'info', ...CHEAP_HASHES, ...ONE_CLIENT_BULK } },
+  // The logs are part of what the register-flow test checks. No balancer follows a test's instances,
+  // so a stop need not drain first (a test of the drain sets its own delay).
+  test: { all: { LOG_LEVEL: 'info', SHUTDOWN_DRAIN_DELAY_MS: '0', ...CHEAP_HASHES, ...ONE_CLIENT_BULK } },
   faults: {
     all: { LOG_LEVEL: 'warn' },
     'user-service': { ...CHEAP_HASHES, ...ONE_CLIENT_BULK },
@@ -35,6 +36,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
       // The broker's lower bound: a killed instance's partitions move after 6 s instead of 10 s.
       CONSUMER_SESSION_TIMEOUT_MS: '6000',
       CONSUMER_RETRY_MAX_MS: '2000',
+      // The rolling-deploy run reads every profile it registers, all from 127.0.0.1.
+      PROFILE_RATE_LIMIT_MAX: '1000000',
     },
   },
   // Production settings, except where one benchmarking client would trip a per-client protection:

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { guardAgainstOrphan, repoRoot, ToolError, waitForExit } from '@kafka-ref/local-servers'
+import { freePort, guardAgainstOrphan, repoRoot, ToolError, waitForExit } from '@kafka-ref/local-servers'
 
 export const SERVICE_NAMES = ['user-service', 'profile-service'] as const
 export type ServiceName = (typeof SERVICE_NAMES)[number]
@@ -11,7 +11,12 @@ export interface ServiceProcessOptions {
   /** Name shown in logs; defaults to the service name (e.g. `profile-service#2` for a second instance). */
   label?: string
   port: number
-  /** The service's environment (its config); PORT and HOST are set from `port`. */
+  /**
+   * METRICS_PORT, where the process serves `GET /metrics` (`0`: on `port`); omitted, a free port
+   * chosen at the first start, so instances side by side never share one.
+   */
+  metricsPort?: number
+  /** The service's environment (its config); PORT, HOST and METRICS_PORT are set from the ports. */
   env: Record<string, string>
   /** Called with every line the service writes (pino JSON on stdout, anything on stderr). */
   onLine?: (line: string, label: string) => void
@@ -29,10 +34,18 @@ export class ServiceProcess {
   readonly lines: string[] = []
   #child: ChildProcess | undefined
   #envOverrides: Record<string, string> = {}
+  #metricsPort: number | undefined
 
   constructor(private readonly options: ServiceProcessOptions) {
     this.label = options.label ?? options.service
     this.url = `http://127.0.0.1:${options.port}`
+    this.#metricsPort = options.metricsPort
+  }
+
+  /** Base URL of its `GET /metrics` (known once it has been started, or given). */
+  get metricsUrl(): string {
+    if (this.#metricsPort === undefined) throw new Error(`${this.label} has no metrics port before its start`)
+    return this.#metricsPort === 0 ? this.url : `http://127.0.0.1:${this.#metricsPort}`
   }
 
   /** The environment it was given (its configuration), without PORT and HOST. */
@@ -63,6 +76,7 @@ export class ServiceProcess {
   /** Spawns the process and resolves once `/health/ready` answers 200. */
   async start(readyTimeoutMs = 90_000, signal?: AbortSignal): Promise<void> {
     const dir = join(repoRoot(), 'microservices', this.options.service)
+    this.#metricsPort ??= await freePort()
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/server.ts'], {
       cwd: dir,
       env: {
@@ -71,6 +85,7 @@ export class ServiceProcess {
         ...this.#envOverrides,
         HOST: '127.0.0.1',
         PORT: String(this.options.port),
+        METRICS_PORT: String(this.#metricsPort),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Own process group: Ctrl-C in a terminal reaches the runner, which stops services in order.
@@ -108,11 +123,15 @@ export class ServiceProcess {
     throw new ToolError(`${this.label} was not ready within ${timeoutMs} ms (see its logs above)`)
   }
 
-  /** SIGTERM: the service's graceful shutdown; SIGKILL if it takes longer than `timeoutMs`. */
-  async stop(timeoutMs = 20_000): Promise<void> {
+  /**
+   * The service's graceful shutdown; SIGKILL if it takes longer than `timeoutMs`. SIGTERM first
+   * drains (SHUTDOWN_DRAIN_DELAY_MS: readiness 503 while it still serves), as when an orchestrator
+   * stops one instance among others; SIGINT closes at once, when nothing routes requests to it.
+   */
+  async stop(timeoutMs = 20_000, signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM'): Promise<void> {
     const child = this.#child
     if (!child || !this.running) return
-    child.kill('SIGTERM')
+    child.kill(signal)
     if (!(await waitForExit(child, timeoutMs))) {
       child.kill('SIGKILL')
       await waitForExit(child, 5_000)

@@ -15,6 +15,8 @@ import {
   systemTopics,
   type Topics,
 } from '@kafka-ref/shared-contracts'
+import { balanceServices } from './balance-services.ts'
+import type { Balancer } from './balancer.ts'
 import { presetEnv } from './presets.ts'
 import { SERVICE_NAMES, type ServiceName, ServiceProcess } from './service-process.ts'
 import type { RunningService, RunningSystem, ServiceSpec, SystemOptions } from './system-options.ts'
@@ -53,9 +55,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   try {
     let kafka: LocalKafka | undefined
     if ('local' in options.kafka) {
-      step('starting Apache Kafka (local broker)...')
-      const { dataDir, port } = options.kafka.local
-      kafka = await startKafka({ dataDir, port, controllerPort: port && port + 1 })
+      const { dataDir, port, brokers = 1 } = options.kafka.local
+      step(`starting Apache Kafka (${brokers === 1 ? 'local broker' : `${brokers} local brokers`})...`)
+      kafka = await startKafka({ dataDir, port, controllerPort: port && port + 1, brokers })
       stack.push(() => kafka!.stop())
       step(`Kafka ${kafka.version} ready at ${kafka.bootstrapServers}`)
     }
@@ -100,6 +102,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         KAFKA_BROKERS: brokers,
         KAFKA_TOPIC_NAMESPACE: namespace,
         DATABASE_URL: databaseUrl,
+        // Behind the balancer every request comes from 127.0.0.1: the client is in X-Forwarded-For.
+        ...(options.balancer && { TRUST_PROXY: 'loopback' }),
         ...options.env,
         ...spec.env,
       }
@@ -107,11 +111,20 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       services[name] = { instances, url: instances[0]!.url, databaseUrl }
     }
     const all = Object.values(services).flatMap((service) => service.instances)
-    stack.push(() => Promise.all(all.map((instance) => instance.stop())))
+    // SIGINT: the balancer has stopped by then, so nothing is left to drain.
+    stack.push(() => Promise.all(all.map((instance) => instance.stop(undefined, 'SIGINT'))))
     for (const instance of all) options.onInstance?.(instance)
     if (all.length > 0) {
       step(`starting ${wanted.join(' and ')}...`)
       await Promise.all(all.map((instance) => instance.start(90_000, options.signal)))
+    }
+    let balancer: Balancer | undefined
+    if (options.balancer && all.length > 0) {
+      checkpoint()
+      balancer = await balanceServices(services, options.balancer, options.onLine)
+      stack.push(() => balancer!.stop())
+      const fronts = Object.entries(services).map(([name, service]) => `${name} ${service.url}`)
+      step(`HAProxy in front of the instances: ${fronts.join(', ')}`)
     }
     if (services['profile-service']) {
       step(`consumer group: ${namespaced(ConsumerGroups.profileService, namespace)}`)
@@ -121,7 +134,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       if (!running) throw new Error(`startSystem: ${name} was not started`)
       return running
     }
-    return { kafka, postgres, brokers, namespace, topics, services, service, stop }
+    return { kafka, postgres, brokers, namespace, topics, balancer, services, service, stop }
   } catch (error) {
     await stop()
     throw error

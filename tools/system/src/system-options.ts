@@ -1,12 +1,18 @@
 import type { LocalKafka, LocalPostgres } from '@kafka-ref/local-servers'
 import type { SystemTopic, Topics } from '@kafka-ref/shared-contracts'
+import type { Balancer } from './balancer.ts'
 import type { PresetName } from './presets.ts'
 import type { ServiceName, ServiceProcess } from './service-process.ts'
 
-/** A broker started with the system and stopped with it; the port (controller on port + 1) free by default. */
+/**
+ * Kafka started with the system and stopped with it: one broker, or a cluster of `brokers` nodes
+ * (node i on port + 2(i-1), each controller on its port + 1); free ports by default.
+ */
 export interface LocalKafkaOptions {
   dataDir?: string
   port?: number
+  /** Nodes, each a broker and a controller; default 1. */
+  brokers?: number
 }
 
 /** Kafka: brokers someone else runs, or a local one startSystem starts and stops. */
@@ -49,6 +55,11 @@ export interface SystemOptions {
   preset: PresetName
   /** The services to run; a service left out is not started. */
   services: Partial<Record<ServiceName, ServiceSpec>>
+  /**
+   * HAProxy in front of each service's instances, one front port per service (`ports`, default free
+   * ones), following their readiness: `RunningService.url` is then the front. Needs `haproxy`.
+   */
+  balancer?: { ports?: Partial<Record<ServiceName, number>> }
   /** Environment for every service, on top of the preset's. */
   env?: Record<string, string>
   /** Every line an instance writes (pino JSON on stdout, anything on stderr), with its label. */
@@ -63,7 +74,7 @@ export interface SystemOptions {
 
 export interface RunningService {
   instances: ServiceProcess[]
-  /** Where clients reach the service: its first instance (a balancer in front of several is to come). */
+  /** Where clients reach the service: the balancer's front port, or else its first instance. */
   url: string
   databaseUrl: string
 }
@@ -76,10 +87,12 @@ export interface RunningSystem {
   brokers: string
   namespace: string
   topics: Record<keyof typeof Topics, SystemTopic>
+  /** HAProxy in front of the instances, when `balancer` was given. */
+  balancer: Balancer | undefined
   /** The services that were asked for. */
   services: Partial<Record<ServiceName, RunningService>>
   /** A started service; throws if it was not asked for. */
   service(name: ServiceName): RunningService
-  /** Services first (each drained by its graceful shutdown), then PostgreSQL, then Kafka. */
+  /** The balancer first, then the services (each closing gracefully), then PostgreSQL, then Kafka. */
   stop(): Promise<void>
 }

@@ -1,5 +1,6 @@
 // The toolkit without vitest: clients, waits and checks for code that runs outside a test runner
 // (the benchmark, the fault run). The package entry (index.ts) adds what needs vitest.
+export { addressesOfOneSlash64 } from './addresses.ts'
 export {
   Databases,
   type ProfileCounts,
@@ -7,7 +8,16 @@ export {
   sortedIds,
   withClient,
 } from './databases.ts'
-export { userRegisterEvent } from './events.ts'
+export {
+  type Delivery,
+  type DeliveryTimeline,
+  deliveryTimeline,
+  nextStoredAfter,
+  quantile,
+  storedOutOfOrder,
+} from './delivery-timeline.ts'
+export { type DlqRun, runDlq, startDlq } from './dlq-command.ts'
+export { userRegisterEvent, userRegisterEventV2 } from './events.ts'
 export { type FixtureVector, fixtureVectors } from './fixtures.ts'
 export {
   getProfile,
@@ -48,7 +58,9 @@ export {
   validateOpenApi,
 } from './openapi.ts'
 export { paced } from './pace.ts'
+export { readinessInternals } from './readiness.ts'
 export { runSchemathesis, type SchemathesisOptions, type SchemathesisResult } from './schemathesis.ts'
+export { type SentRegistration, SteadyRegistrations } from './steady-load.ts'
 export {
   type ChunkFilter,
   type ConnectionFilters,

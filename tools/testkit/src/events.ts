@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import {
   createUserRegisterEvent,
+  createUserRegisterEventV2,
   type UserRegisterDataV1,
+  type UserRegisterDataV2,
   type UserRegisterEventV1,
+  type UserRegisterEventV2,
 } from '@kafka-ref/shared-contracts'
 
 /**
@@ -25,4 +28,14 @@ export function userRegisterEvent(
     },
     { correlationId: randomUUID() },
   )
+}
+
+/** The same, as `user_register` v2: with a locale (`en-GB` unless `data` says otherwise). */
+export function userRegisterEventV2(
+  tag: string,
+  index: number,
+  data: Partial<UserRegisterDataV2> = {},
+): UserRegisterEventV2 {
+  const { data: v1, correlationid } = userRegisterEvent(tag, index, data)
+  return createUserRegisterEventV2({ ...v1, locale: 'en-GB', ...data }, { correlationId: correlationid })
 }

@@ -3,9 +3,11 @@
 // (the benchmark, the fault run) imports `@kafka-ref/testkit/clients` instead.
 export * from './clients.ts'
 export { Harness, useHarness } from './harness.ts'
+export { useKafkaCluster } from './kafka-cluster.ts'
 export {
   type CreateWorldOptions,
   createWorld,
+  IN_PROCESS_APP_ENV,
   jsonLines,
   type RunningWorld,
   type StartServiceOptions,

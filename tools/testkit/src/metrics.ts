@@ -28,10 +28,17 @@ export function parseMetrics(text: string): Scrape {
   }
 }
 
-/** Scrapes `GET /metrics` of an app (anything with Fastify's `inject`) or a base URL. */
+/**
+ * Scrapes `GET /metrics` of an app (anything with Fastify's `inject`: one built with
+ * `METRICS_PORT=0`), of a service process (its `metricsUrl`), or of a base URL.
+ */
 export async function scrapeMetrics(
-  target: string | { inject(options: { url: string }): PromiseLike<{ statusCode: number; body: string }> },
+  target:
+    | string
+    | { metricsUrl: string }
+    | { inject(options: { url: string }): PromiseLike<{ statusCode: number; body: string }> },
 ): Promise<Scrape> {
+  if (typeof target === 'object' && 'metricsUrl' in target) return scrapeMetrics(target.metricsUrl)
   if (typeof target === 'string') {
     const response = await fetch(`${target}/metrics`, { signal: AbortSignal.timeout(10_000) })
     if (!response.ok) throw new Error(`GET ${target}/metrics answered ${response.status}`)

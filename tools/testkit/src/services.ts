@@ -47,6 +47,16 @@ export async function createWorld(options: CreateWorldOptions = {}): Promise<Tes
   }
 }
 
+/**
+ * Environment of an app a test builds in its own process and injects into: `GET /metrics` on the
+ * app itself (no port of its own to bind), and readiness and the status metrics refreshed often,
+ * so a test waits little for them.
+ */
+export const IN_PROCESS_APP_ENV: Readonly<Record<string, string>> = {
+  METRICS_PORT: '0',
+  STATUS_REFRESH_MS: '100',
+}
+
 export interface StartServiceOptions {
   label?: string
   env?: Record<string, string>

@@ -1,5 +1,5 @@
 import { openDatabase, runWorker, type Tracing } from '@kafka-ref/service-kit'
-import { ConsumerGroups, namespaced, Topics } from '@kafka-ref/shared-contracts'
+import { ConsumerGroups, EventTypes, namespaced, Topics } from '@kafka-ref/shared-contracts'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.ts'
@@ -71,7 +71,14 @@ async function consumerPlugin(
     consumer: {
       ...engineSettings(config, groupId),
       topic: namespaced(Topics.userRegister, namespace),
-      handler: telemetry.wrap(userRegisterHandler({ db, deadLetter, observer: telemetry.observer })),
+      handler: telemetry.wrap(
+        userRegisterHandler({
+          db,
+          deadLetter,
+          observer: telemetry.observer,
+          acceptedVersions: { [EventTypes.userRegister]: settings.acceptedDataVersions },
+        }),
+      ),
       log,
     },
     connectTimeoutMs: shutdownTimeoutMs,

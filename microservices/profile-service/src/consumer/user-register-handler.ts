@@ -1,9 +1,11 @@
 import {
   type DeadLetterReason,
+  type DecodeOptions,
   decode,
   EventHeaders,
+  type LatestUserRegisterEvent,
   readHeader,
-  type UserRegisterEventV1,
+  upcastUserRegister,
 } from '@kafka-ref/shared-contracts'
 import type { Kysely } from 'kysely'
 import type { Message } from 'node-rdkafka'
@@ -22,7 +24,7 @@ export interface HandlerObserver {
   deadLettered(reason: DeadLetterReason): void
 }
 
-type Decoded = { message: Message; event: UserRegisterEventV1 }
+type Decoded = { message: Message; event: LatestUserRegisterEvent }
 
 /**
  * Stores the profiles of a partition's `user_register` events in one transaction (idempotently),
@@ -36,13 +38,17 @@ export function userRegisterHandler(deps: {
   db: Kysely<Database>
   deadLetter: DeadLetterProducer
   observer?: HandlerObserver
+  /** The data versions accepted (CONSUMER_ACCEPTED_DATA_VERSIONS); default: all this build knows. */
+  acceptedVersions?: DecodeOptions['acceptedVersions']
 }): BatchHandler {
+  const options: DecodeOptions = deps.acceptedVersions ? { acceptedVersions: deps.acceptedVersions } : {}
   return async (messages, log) => {
     let decoded: Decoded[] = []
     const rejected: Array<{ message: Message; cause: DeadLetterCause }> = []
     for (const message of messages) {
-      const result = decode({ value: message.value })
-      if (result.ok) decoded.push({ message, event: result.event })
+      const result = decode({ value: message.value }, options)
+      // Every version as the newest: one code path for all the producers still in the topic.
+      if (result.ok) decoded.push({ message, event: upcastUserRegister(result.event) })
       else rejected.push({ message, cause: result.error })
     }
 

@@ -5,6 +5,8 @@ export interface ProfilesTable {
   user_id: string
   username: string
   display_name: string
+  /** BCP 47 language tag from `user_register` v2; `und` (undetermined) for a v1 event. */
+  locale: Generated<string>
   created_at: Generated<Date>
   updated_at: Generated<Date>
 }

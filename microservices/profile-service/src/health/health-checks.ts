@@ -1,4 +1,5 @@
 import { checkDatabase, registerHealth, type ZodFastify } from '@kafka-ref/service-kit'
+import { fatalErrorCode } from '../kafka/client-errors.ts'
 import type { DeadLetterProducerStatus } from '../kafka/dead-letter/dead-letter-producer.ts'
 
 /**
@@ -8,8 +9,8 @@ import type { DeadLetterProducerStatus } from '../kafka/dead-letter/dead-letter-
  */
 function problems(deadLetter: DeadLetterProducerStatus): string[] {
   return [
-    ...(deadLetter.topic === 'missing' ? ['dead_letter_topic_missing'] : []),
-    ...(deadLetter.publishFailing ? ['dead_letter_publish_failing'] : []),
+    ...(deadLetter.topic === 'missing' ? ['dead-letter-topic-missing'] : []),
+    ...(deadLetter.publishFailing ? ['dead-letter-publish-failing'] : []),
   ]
 }
 
@@ -20,13 +21,19 @@ function problems(deadLetter: DeadLetterProducerStatus): string[] {
  * disconnected, still connecting (Kafka unreachable at start), paused or replaced after a fatal
  * error still leaves the reads working. Its state is reported (and in the metrics: state, lag,
  * paused partitions, fatal errors), never a reason to take a reader out of the load balancer.
+ * Only states, codes and counts: errors (they name brokers and topics) are logged, never shown here.
  */
-export function healthRoutes(app: ZodFastify, { consumerEnabled }: { consumerEnabled: boolean }) {
+export function healthRoutes(
+  app: ZodFastify,
+  { consumerEnabled, intervalMs }: { consumerEnabled: boolean; intervalMs: number },
+) {
   registerHealth(app, {
+    intervalMs,
     checks: {
       database: async () => ({ ok: await checkDatabase(app.db) }),
       consumer: async () => {
         const { consumer } = app
+        const deadLetter = app.deadLetterProducer.status
         return {
           ok: true,
           enabled: consumerEnabled,
@@ -35,9 +42,19 @@ export function healthRoutes(app: ZodFastify, { consumerEnabled }: { consumerEna
           connected: consumer.isConnected,
           partitions: consumer.assignments.map((tp) => tp.partition),
           paused: consumer.pausedPartitions.map((tp) => tp.partition),
-          problems: problems(app.deadLetterProducer.status),
-          // While it is recreated, dead letters wait (uncommitted).
-          deadLetter: app.deadLetterProducer.status,
+          problems: problems(deadLetter),
+          // While it is recreated, dead letters wait (uncommitted). The last fatal error's text is
+          // logged; here only its code.
+          deadLetter: {
+            state: deadLetter.state,
+            fatalErrors: deadLetter.fatalErrors,
+            ...(deadLetter.lastFatalError && {
+              lastFatalError: fatalErrorCode(deadLetter.lastFatalError.message),
+            }),
+            topic: deadLetter.topic,
+            publishFailures: deadLetter.publishFailures,
+            publishFailing: deadLetter.publishFailing,
+          },
         }
       },
     },

@@ -10,7 +10,8 @@ export interface OffsetCommitsOptions {
 
 /**
  * The consumer's commits: asynchronous, of last stored + 1 per partition, never ahead of what is
- * stored; a commit that fails is sent again with the next one.
+ * stored; a commit that fails, or that an older one answered later overwrote, is sent again with
+ * the next one (see OffsetTracker).
  */
 export class OffsetCommits {
   readonly #tracker = new OffsetTracker()
@@ -45,7 +46,7 @@ export class OffsetCommits {
     if (offsets.length === 0) return
     try {
       this.#consumer.commit(offsets)
-      this.#tracker.markCommitted(offsets)
+      this.#tracker.markSent(offsets)
     } catch (err) {
       this.#options.log.warn({ err, offsets }, 'offset commit failed')
     }
@@ -53,9 +54,11 @@ export class OffsetCommits {
 
   /** librdkafka's `offset_commit_cb`. */
   onCommitted(error: LibrdKafkaError | undefined, offsets: TopicPartitionOffset[]): void {
-    if (!error) return
-    this.#options.log.warn({ err: error, offsets }, 'offset commit failed; retrying with the next one')
-    this.#tracker.commitFailed(offsets)
+    // librdkafka retries NOT_COORDINATOR and the like itself, and reports a failure of any
+    // partition as `error` (node-rdkafka passes no per-partition errors).
+    if (error)
+      this.#options.log.warn({ err: error, offsets }, 'offset commit failed; retrying with the next one')
+    this.#tracker.commitAnswered(offsets, !error)
   }
 
   /** A revoked partition: its next owner starts from the committed offset. */

@@ -4,7 +4,7 @@ import { counter, gauge, histogram } from '@kafka-ref/service-kit'
 export const metricDefinitions = {
   lag: gauge(
     'consumer_lag_messages',
-    "Per partition this instance holds: the partition's end offset minus the group's committed offset (its low watermark if none), asked of the broker at scrape time",
+    "Per partition this instance holds: the partition's end offset minus the group's committed offset (its low watermark if none), asked of the broker every `STATUS_REFRESH_MS`",
     ['topic', 'partition'],
   ),
   events: counter(

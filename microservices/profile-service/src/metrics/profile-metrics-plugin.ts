@@ -1,31 +1,37 @@
-import { counterFrom, createCounter, createGauge } from '@kafka-ref/service-kit'
+import { counterFrom, createCounter, createGauge, periodicSnapshot } from '@kafka-ref/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { FATAL_ERROR_CODES } from '../kafka/client-errors.ts'
 import { CONSUMER_STATES } from '../kafka/consumer-supervisor.ts'
 import { metricDefinitions as defs } from './definitions.ts'
 
-/** How long a scrape waits for the broker's offsets before leaving the lag out. */
+/** How long a lag refresh waits for the broker's offsets before leaving the lag out. */
 const LAG_TIMEOUT_MS = 2000
+
+export interface ProfileMetricsOptions {
+  /** `STATUS_REFRESH_MS`: how often the lag is asked of the broker. */
+  lagRefreshMs: number
+}
 
 /**
  * profile-service's state metrics, read at scrape time from the consumer's, dead-letter
  * producer's and listener's getters (what the consumer counts as it works is in
  * consumer-telemetry.ts). With the consumer off (`CONSUMER_ENABLED=false`) the consumer gauges say
- * so: no partitions, not connected.
+ * so: no partitions, not connected. The lag takes broker round trips: it is asked on a timer, and a
+ * scrape serves the last answer (none while the broker does not give one).
  */
-async function profileMetricsPlugin(app: FastifyInstance) {
+async function profileMetricsPlugin(app: FastifyInstance, options: ProfileMetricsOptions) {
   const registry = app.metricsRegistry
   const { consumer, deadLetterProducer, profileListener, profileCache } = app
-  createGauge(registry, defs.lag, async (gauge) => {
+  const lag = periodicSnapshot(app, {
+    name: 'consumer lag',
+    intervalMs: options.lagRefreshMs,
+    read: async () => (consumer.isConnected ? consumer.lag(LAG_TIMEOUT_MS) : []),
+  })
+  createGauge(registry, defs.lag, (gauge) => {
     gauge.reset()
-    if (!consumer.isConnected) return
-    try {
-      for (const { topic, partition, lag } of await consumer.lag(LAG_TIMEOUT_MS))
-        gauge.set({ topic, partition: String(partition) }, lag)
-    } catch (err) {
-      app.log.warn({ err }, 'consumer lag unavailable')
-    }
+    for (const { topic, partition, lag: messages } of lag.value ?? [])
+      gauge.set({ topic, partition: String(partition) }, messages)
   })
   createGauge(registry, defs.assignedPartitions, (gauge) => gauge.set(consumer.assignments.length))
   createGauge(registry, defs.pausedPartitions, (gauge) => gauge.set(consumer.pausedPartitions.length))

@@ -1,4 +1,4 @@
-import type { ProfileResponse, UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
+import type { LatestUserRegisterEvent, ProfileResponse } from '@kafka-ref/shared-contracts'
 import { type Kysely, sql } from 'kysely'
 import type { Database, ProfileRow } from '../db/schema.ts'
 
@@ -23,17 +23,23 @@ export type ApplyResult = 'created' | 'duplicate'
  */
 export async function applyUserRegisteredBatch(
   db: Kysely<Database>,
-  events: readonly UserRegisterEventV1[],
+  events: readonly LatestUserRegisterEvent[],
 ): Promise<ApplyResult[]> {
   if (events.length === 0) return []
   const input = JSON.stringify(
-    events.map(({ id, data }) => ({ e: id, u: data.userId, n: data.username, d: data.displayName ?? null })),
+    events.map(({ id, data }) => ({
+      e: id,
+      u: data.userId,
+      n: data.username,
+      d: data.displayName ?? null,
+      l: data.locale,
+    })),
   )
   const { rows } = await sql<{ seen: string[] }>`
     with input as (
       select * from rows from (
-        json_to_recordset(${input}::json) as (e uuid, u text, n text, d text)
-      ) with ordinality as input(event_id, user_id, username, display_name, position)
+        json_to_recordset(${input}::json) as (e uuid, u text, n text, d text, l text)
+      ) with ordinality as input(event_id, user_id, username, display_name, locale, position)
     ),
     -- Sorted, so concurrent statements of several instances take row locks in the same order.
     recorded as (
@@ -52,13 +58,14 @@ export async function applyUserRegisteredBatch(
     latest as (
       select distinct on (user_id::uuid) * from applied order by user_id::uuid, position desc
     ),
-    -- A different event for the same user (republished with a new id) updates the names but keeps
-    -- the original creation time.
+    -- A different event for the same user (republished with a new id) updates the names and the
+    -- locale but keeps the original creation time.
     stored as (
-      insert into profiles (user_id, username, display_name)
-      select user_id::uuid, username, coalesce(display_name, username) from latest order by user_id::uuid
+      insert into profiles (user_id, username, display_name, locale)
+      select user_id::uuid, username, coalesce(display_name, username), locale from latest order by user_id::uuid
       on conflict (user_id) do update set
-        username = excluded.username, display_name = excluded.display_name, updated_at = now()
+        username = excluded.username, display_name = excluded.display_name, locale = excluded.locale,
+        updated_at = now()
     )
     -- NOTIFY is transactional: listeners hear it only if, and when, the profiles are committed.
     select
@@ -122,6 +129,7 @@ function toResponse(row: ProfileRow): ProfileResponse {
     userId: row.user_id,
     username: row.username,
     displayName: row.display_name,
+    locale: row.locale,
     createdAt: row.created_at.toISOString(),
   }
 }

@@ -25,7 +25,7 @@ export const profileRouteOptions = (options: Pick<Config['profiles'], 'rateLimit
     response: {
       200: jsonResponse(ProfileResponse, 'The profile'),
       ...problemResponses([400, 404, 429, 503], {
-        404: '`PROFILE_NOT_FOUND`: not (yet) created; with `waitMs`, still not created when the wait ended',
+        404: '`PROFILE_NOT_FOUND`: not (yet) created; with `waitMs`, still not created when the wait ended (at its end, or earlier when the instance stops: ask again)',
         503: '`PROFILE_WAIT_CAPACITY_EXCEEDED`: not created yet, and too many requests wait on this instance (ask again without `waitMs`); `DATABASE_UNAVAILABLE`: the database did not answer in time; `SERVICE_OVERLOADED`. Try again after `Retry-After` seconds',
       }),
     },

@@ -82,7 +82,15 @@ describe('profile-service started while Kafka is unreachable', () => {
     console.log(
       `consumer retrying with ${retrying.lastError}; stopped in ${closeMs.toFixed(0)} ms while connecting; event stored ${(performance.now() - brokerBackAt).toFixed(0)} ms after the broker was back`,
     )
-    expect(await consumerCheck(app)).toMatchObject({ state: 'running', connected: true, failedAttempts: 0 })
+    // Readiness as refreshed (STATUS_REFRESH_MS) since the consumer joined.
+    const running = await waitFor(
+      async () => {
+        const consumer = await consumerCheck(app)
+        return consumer.state === 'running' && consumer
+      },
+      { description: 'readiness refreshed' },
+    )
+    expect(running).toMatchObject({ state: 'running', connected: true, failedAttempts: 0 })
     expect((await scrapeMetrics(app)).value(`${P}consumer_state`, { state: 'running' })).toBe(1)
   })
 })

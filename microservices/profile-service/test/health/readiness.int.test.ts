@@ -2,6 +2,7 @@ import { encode, systemTopics } from '@kafka-ref/shared-contracts'
 import {
   createTestDatabase,
   createTestTopics,
+  IN_PROCESS_APP_ENV,
   TestProducer,
   testKafkaBrokers,
   uniqueName,
@@ -28,6 +29,7 @@ describe('readiness', () => {
       KAFKA_TOPIC_NAMESPACE: namespace,
       LOG_LEVEL: 'silent',
       CONSUMER_POLL_TIMEOUT_MS: '200',
+      ...IN_PROCESS_APP_ENV,
     }
     const first = await startApp(harness, env)
     await waitFor(() => first.consumer.assignments.length === 1, { description: 'first holds the partition' })
@@ -44,7 +46,14 @@ describe('readiness', () => {
     expect(read.statusCode).toBe(200)
     expect(second.consumer.assignments).toEqual([])
 
-    const ready = await second.inject({ url: '/health/ready' })
+    // Readiness as refreshed since it joined.
+    const ready = await waitFor(
+      async () => {
+        const answer = await second.inject({ url: '/health/ready' })
+        return answer.json().checks.consumer.connected === true && answer
+      },
+      { description: 'readiness refreshed' },
+    )
     expect(ready.statusCode).toBe(200)
     expect(ready.json().checks).toMatchObject({
       database: { ok: true },

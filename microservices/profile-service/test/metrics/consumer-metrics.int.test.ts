@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type LocalPostgres, startPostgres } from '@kafka-ref/local-servers'
 import { encode } from '@kafka-ref/shared-contracts'
-import { type Scrape, scrapeMetrics, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
+import {
+  readinessInternals,
+  type Scrape,
+  scrapeMetrics,
+  useHarness,
+  userRegisterEvent,
+  waitFor,
+} from '@kafka-ref/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, PARTITIONS, startApp } from '../helpers.ts'
 
@@ -104,6 +111,16 @@ describe('consumer metrics', () => {
       expect(stuck.value(`${P}consumer_batch_duration_seconds_count`, { outcome: 'failed' })).toBeGreaterThan(
         0,
       )
+      // Readiness says the database is down, with no host or error text (those are in the log).
+      const unready = await waitFor(
+        async () => {
+          const answer = await app.inject({ url: '/health/ready' })
+          return answer.statusCode === 503 && answer
+        },
+        { description: 'readiness reporting the database down' },
+      )
+      expect(unready.json().checks.database).toEqual({ ok: false })
+      expect(readinessInternals(unready.json())).toEqual([])
 
       postgres = await startPostgres({ dataDir, port: server.port, persistent: true })
       const recovered = await waitFor(

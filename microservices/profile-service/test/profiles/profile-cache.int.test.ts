@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises'
 import type { Env, ZodFastify } from '@kafka-ref/service-kit'
-import type { UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
+import { type UserRegisterEventV1, upcastUserRegister } from '@kafka-ref/shared-contracts'
 import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
 import { type Kysely, sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -41,7 +41,7 @@ describe('the profile cache', () => {
     const heard = apps.flatMap((app) =>
       events.map((event) => app.profileListener.wait(event.data.userId, 20_000).done),
     )
-    await applyUserRegisteredBatch(db, events)
+    await applyUserRegisteredBatch(db, events.map(upcastUserRegister))
     expect(await Promise.all(heard)).toEqual(heard.map(() => true))
   }
 
@@ -65,6 +65,8 @@ describe('the profile cache', () => {
       userId: event.data.userId,
       username: event.data.username,
       displayName: 'Grace H.',
+      // A v1 event: its locale is undetermined.
+      locale: 'und',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })
   })
@@ -93,7 +95,7 @@ describe('the profile cache', () => {
           await setImmediate()
         }
       })
-      await applyUserRegisteredBatch(a.db, [republished(event, version)])
+      await applyUserRegisteredBatch(a.db, [upcastUserRegister(republished(event, version))])
       expect(await heard.done).toBe(true)
       expect(await usernameOn(b, id)).toBe(`${TAG}_v${version}`)
       racing = false
@@ -123,7 +125,7 @@ describe('the profile cache', () => {
     await waitFor(() => !app.profileListener.isListening, { intervalMs: 10, description: 'connection lost' })
     expect(app.profileCache.size).toBe(0)
     // Its notification may be sent while nobody listens.
-    await applyUserRegisteredBatch(db, [republished(event, 1)])
+    await applyUserRegisteredBatch(db, [upcastUserRegister(republished(event, 1))])
 
     await waitFor(() => app.profileListener.isListening, { description: 'listening again' })
     expect(await usernameOn(app, id)).toBe(`${TAG}_v1`)

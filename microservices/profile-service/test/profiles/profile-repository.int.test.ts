@@ -1,5 +1,15 @@
-import type { UserRegisterEventV1 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
+import {
+  type UserRegisterEventV1,
+  type UserRegisterEventV2,
+  upcastUserRegister,
+} from '@kafka-ref/shared-contracts'
+import {
+  createTestDatabase,
+  useHarness,
+  userRegisterEvent,
+  userRegisterEventV2,
+  waitFor,
+} from '@kafka-ref/testkit'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -45,10 +55,10 @@ describe('applyUserRegisteredBatch', () => {
     db.selectFrom('profiles').selectAll().where('user_id', '=', userId.toLowerCase()).executeTakeFirst()
 
   /** Applies `events` and waits for the notifications of the users it should announce. */
-  async function apply(events: UserRegisterEventV1[], announced: string[]) {
+  async function apply(events: Array<UserRegisterEventV1 | UserRegisterEventV2>, announced: string[]) {
     notified.length = 0
     statements.length = 0
-    const results = await applyUserRegisteredBatch(db, events)
+    const results = await applyUserRegisteredBatch(db, events.map(upcastUserRegister))
     await waitFor(() => notified.length >= announced.length, {
       description: `${announced.length} notifications`,
     })
@@ -118,6 +128,18 @@ describe('applyUserRegisteredBatch', () => {
     expect(updated).toMatchObject({ username: 'renamed_later', display_name: 'renamed_later' })
     expect(updated.created_at).toEqual(createdAt)
     expect(updated.updated_at.getTime()).toBeGreaterThan(createdAt.getTime())
+  })
+
+  it('stores the locale of a v2 event, und for a v1 event, and the latest for a user told again', async () => {
+    const v1 = userRegisterEvent(TAG, 3000)
+    const v2 = userRegisterEventV2(TAG, 3001, { locale: 'de-CH' })
+    expect(await apply([v1, v2], [v1.data.userId, v2.data.userId])).toEqual(['created', 'created'])
+    expect(await profileOf(v1.data.userId)).toMatchObject({ locale: 'und' })
+    expect(await profileOf(v2.data.userId)).toMatchObject({ locale: 'de-CH' })
+    // The same user in a later v2 event (a new id): the locale follows, like the names.
+    const told = { ...userRegisterEventV2(TAG, 3002), data: { ...v1.data, locale: 'it' } }
+    expect(await apply([told], [v1.data.userId])).toEqual(['created'])
+    expect(await profileOf(v1.data.userId)).toMatchObject({ locale: 'it' })
   })
 
   it('stores and announces nothing for a batch of redeliveries, or no events at all', async () => {

@@ -5,8 +5,16 @@ import {
   PROFILE_MAX_WAIT_MS,
   ProfileProblemCodes,
   type UserRegisterEventV1,
+  upcastUserRegister,
 } from '@kafka-ref/shared-contracts'
-import { createTestDatabase, useHarness, userRegisterEvent, waitFor } from '@kafka-ref/testkit'
+import {
+  addressesOfOneSlash64,
+  createTestDatabase,
+  useHarness,
+  userRegisterEvent,
+  userRegisterEventV2,
+  waitFor,
+} from '@kafka-ref/testkit'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { applyUserRegisteredBatch } from '../../src/profiles/profile-repository.ts'
 import { httpOnlyEnv, startApp } from '../helpers.ts'
@@ -24,7 +32,8 @@ describe('GET /profile/:id', () => {
 
   const start = (extra: Env = {}): Promise<ZodFastify> => startApp(harness, { ...env, ...extra })
 
-  const apply = (app: ZodFastify, event: UserRegisterEventV1) => applyUserRegisteredBatch(app.db, [event])
+  const apply = (app: ZodFastify, event: UserRegisterEventV1) =>
+    applyUserRegisteredBatch(app.db, [upcastUserRegister(event)])
 
   /**
    * Resolves once a request waits for its profile with its first lookup answered. A request
@@ -71,12 +80,24 @@ describe('GET /profile/:id', () => {
       userId: event.data.userId,
       username: event.data.username,
       displayName: event.data.username,
+      // A v1 event says nothing of it: undetermined, as the upcaster gives it.
+      locale: 'und',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })
 
     const named = userRegisterEvent(TAG, 1, { displayName: 'Ada L.' })
     await apply(app, named)
     expect((await app.inject({ url: `/profile/${named.data.userId}` })).json().displayName).toBe('Ada L.')
+  })
+
+  it('shows the locale of a user_register v2 event', async () => {
+    const app = await start()
+    const event = userRegisterEventV2(TAG, 2, { locale: 'fr-CA' })
+    await applyUserRegisteredBatch(app.db, [event])
+    const response = await app.inject({ url: `/profile/${event.data.userId}` })
+    expect(response.json()).toMatchObject({ userId: event.data.userId, locale: 'fr-CA' })
+    // Served from the cache the second time: the same body, locale included.
+    expect((await app.inject({ url: `/profile/${event.data.userId}` })).json().locale).toBe('fr-CA')
   })
 
   it('answers 404 problem+json for an unknown user and 400 for a malformed id or wait', async () => {
@@ -199,6 +220,18 @@ describe('GET /profile/:id', () => {
     expect(limited.statusCode).toBe(429)
     expect(limited.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
     expect(limited.headers['retry-after']).toBeDefined()
+  })
+
+  it('IPv6: 300 reads from distinct addresses of one /64 share a bucket; a client elsewhere is served', async () => {
+    const app = await start({ PROFILE_RATE_LIMIT_MAX: '20' })
+    const from = (remoteAddress: string) => app.inject({ url: `/profile/${randomUUID()}`, remoteAddress })
+    const statuses: number[] = []
+    for (const address of addressesOfOneSlash64(300, '2001:db8:5:6'))
+      statuses.push((await from(address)).statusCode)
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(404))
+    expect(new Set(statuses.slice(20))).toEqual(new Set([429]))
+    expect((await from('2001:db8:5:7::1')).statusCode).toBe(404)
+    expect((await from('198.51.100.20')).statusCode).toBe(404)
   })
 
   it('serves health, readiness and the OpenAPI document', async () => {

@@ -14,10 +14,10 @@ export interface BuildOptions {
 
 /** The part of a service's parsed configuration (see `commonConfig`) the base app is built from. */
 export interface BaseAppConfig {
-  host: string
   logLevel: LevelWithSilent
   corsOrigins: readonly string[]
   trustProxy: false | readonly string[]
+  rateLimit: { ipv6PrefixLength: number }
   metrics: { port: number }
   pressure: PressureOptions
   httpTimeouts: HttpTimeouts
@@ -32,7 +32,8 @@ export function baseAppOptions(
     logger: { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
-    metrics: { port: config.metrics.port, host: config.host },
+    rateLimit: config.rateLimit,
+    metrics: { port: config.metrics.port },
     pressure: config.pressure,
     tracing: options.tracing,
     timeouts: config.httpTimeouts,

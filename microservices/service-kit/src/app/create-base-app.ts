@@ -11,6 +11,7 @@ import metricsPlugin from '../metrics/metrics-plugin.ts'
 import { declareCommonProblems } from '../openapi/declare-common-problems.ts'
 import { createOpenApiTransforms } from '../openapi/openapi-transforms.ts'
 import pressurePlugin, { type PressureOptions } from '../pressure/pressure-plugin.ts'
+import drainPlugin from '../server/drain-plugin.ts'
 import { TRACING_OFF, type Tracing } from '../telemetry/tracing.ts'
 import { type LoggerConfig, loggerOptions } from './logger.ts'
 import { genRequestId, REQUEST_ID_HEADER } from './request-id.ts'
@@ -36,8 +37,17 @@ export interface BaseAppOptions {
    * and with it the rate limit's key, is then the nearest address that is not one of them.
    */
   trustProxy?: false | readonly string[]
-  /** Prometheus metrics (`METRICS_PORT`): on the app's port (`0`) or a port of its own; none if omitted. */
-  metrics?: { port: number; host: string }
+  /**
+   * The rate limit's client key (`RATE_LIMIT_IPV6_PREFIX`): an IPv6 client is counted by its
+   * network of this prefix length (the library's default: 64), so one host cannot spread requests
+   * over the addresses of its /64; IPv4 (also IPv4-mapped IPv6) by the full address.
+   */
+  rateLimit?: { ipv6PrefixLength: number }
+  /**
+   * Prometheus metrics (`METRICS_PORT`): `GET /metrics` on the app's port (`0`), or only in
+   * `app.metricsRegistry` for the entry point to serve on a port of its own; none if omitted.
+   */
+  metrics?: { port: number }
   /** Load shedding with `503 SERVICE_OVERLOADED` (`PRESSURE_*`); none if omitted. */
   pressure?: PressureOptions
   /** The process's tracing (see `startTracing`); off if omitted. */
@@ -82,6 +92,9 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Shutdown must not wait for idle keep-alive sockets.
     forceCloseConnections: 'idle',
+    // The drain before the close (stopServer) is what turns the balancer away; a request that still
+    // comes while closing is answered (with `Connection: close`), not refused with a 503.
+    return503OnClosing: false,
     trustProxy: options.trustProxy ? [...options.trustProxy] : false,
     // A client that sends its request slowly (or not at all) must not hold a connection for ever:
     // 408 past the request timeout, closed after the connection timeout with no bytes either way.
@@ -107,6 +120,7 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
   }
   if (options.metrics) await app.register(metricsPlugin, options.metrics)
   if (options.pressure) await app.register(pressurePlugin, options.pressure)
+  await app.register(drainPlugin)
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)
   })
@@ -117,7 +131,11 @@ export async function createBaseApp(options: BaseAppOptions): Promise<ZodFastify
     // Retry-After to say when a 429/503 may be retried.
     exposedHeaders: ['location', 'retry-after', REQUEST_ID_HEADER],
   })
-  await app.register(rateLimit, { global: false })
+  // Keyed by @fastify/rate-limit's own `normalizeIP(request.ip, ipv6Subnet)` (its default: /64).
+  await app.register(rateLimit, {
+    global: false,
+    ...(options.rateLimit && { ipv6Subnet: options.rateLimit.ipv6PrefixLength }),
+  })
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

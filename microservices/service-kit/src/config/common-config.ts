@@ -36,13 +36,16 @@ export function commonConfig(raw: DeepReadonly<CommonEnv>) {
     kafkaTopicNamespace: raw.KAFKA_TOPIC_NAMESPACE,
     corsOrigins: raw.CORS_ORIGINS,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainDelayMs: raw.SHUTDOWN_DRAIN_DELAY_MS,
     trustProxy: raw.TRUST_PROXY,
     httpTimeouts: {
       requestTimeoutMs: raw.HTTP_REQUEST_TIMEOUT_MS,
       connectionTimeoutMs: raw.HTTP_CONNECTION_TIMEOUT_MS,
       keepAliveTimeoutMs: raw.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
+    rateLimit: { ipv6PrefixLength: raw.RATE_LIMIT_IPV6_PREFIX },
     metrics: { port: raw.METRICS_PORT },
+    statusRefreshMs: raw.STATUS_REFRESH_MS,
     pressure: {
       maxEventLoopDelayMs: raw.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
       maxHeapUsedRatio: raw.PRESSURE_MAX_HEAP_USED_RATIO,

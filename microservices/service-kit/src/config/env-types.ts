@@ -73,8 +73,11 @@ export const trustProxyList = () =>
       return entries
     })
 
-/** Variables every service reads, with their defaults. Spread into a service's own schema. */
-export function commonEnv(defaults: { port: number }) {
+/**
+ * Variables every service reads, with their defaults. Spread into a service's own schema. Each
+ * service has ports of its own, so both run side by side on one machine with their defaults.
+ */
+export function commonEnv(defaults: { port: number; metricsPort: number }) {
   return {
     HOST: z.string().min(1).default('0.0.0.0').describe('HTTP listen address'),
     PORT: envInt(defaults.port, { min: 0, max: 65_535 }).describe('HTTP listen port'),
@@ -98,14 +101,23 @@ export function commonEnv(defaults: { port: number }) {
       .default([])
       .describe('Comma-separated origins whose pages may call the API (none by default)'),
     SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 100 }).describe(
-      'Upper bound of a graceful shutdown (SIGTERM/SIGINT), also with Kafka or the database unreachable',
+      'Upper bound of a graceful shutdown (SIGTERM/SIGINT) after the drain, also with Kafka or the database unreachable: in-flight requests answered, listener closed, workers stopped. A SIGTERM stop takes at most `SHUTDOWN_DRAIN_DELAY_MS` + this',
+    ),
+    SHUTDOWN_DRAIN_DELAY_MS: envInt(3000, { max: 600_000 }).describe(
+      'On SIGTERM, how long `/health/ready` answers `503` `draining` while every request is still served, before the listener closes: longer than the load balancer takes to mark the instance down (HAProxy here: a check every 1 s, down after 2 failures, about 1.3 s; Kubernetes: `periodSeconds` × `failureThreshold` plus the endpoints update). `0`: close at once. SIGINT (Ctrl-C) never drains',
     ),
     TRUST_PROXY: trustProxyList().describe(
       'Comma-separated proxy addresses/CIDRs (or `loopback`, `uniquelocal`, `linklocal`) whose `X-Forwarded-For` sets the client address and rate-limit bucket; off when empty; no `true` and no hop count',
     ),
     ...httpTimeoutEnv(),
-    METRICS_PORT: envInt(0, { min: 0, max: 65_535 }).describe(
-      '`0`: Prometheus metrics at `GET /metrics` on the HTTP port; another port: only there (e.g. one the load balancer does not expose)',
+    RATE_LIMIT_IPV6_PREFIX: envInt(64, { min: 1, max: 128 }).describe(
+      'Rate limits count an IPv6 client by its network of this prefix length (one host usually has a whole /64); IPv4 and IPv4-mapped IPv6 clients by their address',
+    ),
+    METRICS_PORT: envInt(defaults.metricsPort, { min: 0, max: 65_535 }).describe(
+      'Prometheus metrics (`GET /metrics`) are served on this port only, by a listener of their own, so the HTTP port the public reaches does not serve them; `0`: on the HTTP port instead',
+    ),
+    STATUS_REFRESH_MS: envInt(5000, { min: 50, max: 600_000 }).describe(
+      'How often readiness checks, and the metrics that take a query or a broker round trip (the outbox backlog, consumer lag), are refreshed; `/health/ready` and `/metrics` serve the latest refresh, so polling them costs no query. One refresh at a time, the next one this long after the last one ended',
     ),
     PRESSURE_MAX_EVENT_LOOP_DELAY_MS: envInt(1000, { min: 0 }).describe(
       'Mean event-loop delay (sampled every second) above which requests get `503 SERVICE_OVERLOADED` with `Retry-After`; `0`: not checked. `/health/live` and `/metrics` always answer',

@@ -3,6 +3,9 @@
  * definitions the service registers, and the two cannot drift.
  */
 
+/** Where the Prometheus text is served (on the app's port or on `METRICS_PORT`). */
+export const METRICS_PATH = '/metrics'
+
 /** Every metric of the services' own starts with it; the client libraries' standard ones do not. */
 export const METRIC_PREFIX = 'kafka_ref_'
 

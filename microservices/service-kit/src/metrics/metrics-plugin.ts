@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http'
 import promClient, { type Registry } from '@platformatic/prom-client'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyMetricsModule from 'fastify-metrics'
 import fp from 'fastify-plugin'
-import { HTTP_REQUEST_DURATION } from './metric-definitions.ts'
+import { HTTP_REQUEST_DURATION, METRICS_PATH } from './metric-definitions.ts'
+import { sharedRender } from './shared-render.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,20 +13,15 @@ declare module 'fastify' {
 }
 
 export interface MetricsPluginOptions {
-  /** `0`: `GET /metrics` on the app's port; otherwise only on a listener of its own on this port. */
+  /**
+   * `0`: `GET /metrics` on the app's port; otherwise the entry point serves the registry on this
+   * port (`listenMetrics`) and the app has no such route.
+   */
   port: number
-  /** Where that listener binds (the app's host). */
-  host: string
 }
-
-export const METRICS_PATH = '/metrics'
 
 // A CommonJS module whose plugin is its `default` export.
 const fastifyMetrics = fastifyMetricsModule.default
-
-async function serve(registry: Registry, reply: FastifyReply) {
-  return reply.type(registry.contentType).send(await registry.metrics())
-}
 
 /**
  * Prometheus metrics of an app: request durations by route and status (fastify-metrics, on
@@ -59,43 +54,19 @@ async function metricsPlugin(app: FastifyInstance, options: MetricsPluginOptions
     },
   })
 
-  if (options.port === 0) {
-    app.get(
-      METRICS_PATH,
-      {
-        logLevel: 'silent',
-        schema: { hide: true },
-        config: { rateLimit: false, otel: false, pressureHandler: () => undefined },
-      },
-      (_request: FastifyRequest, reply: FastifyReply) => serve(registry, reply),
-    )
-    return
-  }
-
-  // A listener of its own, opened only when the app listens (tests that inject never bind it).
-  let server: Server | undefined
-  app.addHook('onListen', async () => {
-    server = createServer((request, response) => {
-      if (request.method !== 'GET' || request.url?.split('?')[0] !== METRICS_PATH) {
-        response.writeHead(404).end()
-        return
-      }
-      registry.metrics().then(
-        (body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body),
-        (err: Error) => {
-          app.log.error({ err }, 'collecting metrics failed')
-          response.writeHead(500).end()
-        },
-      )
-    })
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject).listen(options.port, options.host, () => resolve())
-    })
-    app.log.info({ port: options.port }, 'metrics listening')
-  })
-  app.addHook('onClose', async () => {
-    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()))
-  })
+  // With a port of its own, the entry point serves the registry there (see metrics-server.ts).
+  if (options.port !== 0) return
+  const render = sharedRender(registry)
+  app.get(
+    METRICS_PATH,
+    {
+      logLevel: 'silent',
+      schema: { hide: true },
+      config: { rateLimit: false, otel: false, pressureHandler: () => undefined },
+    },
+    async (_request: FastifyRequest, reply: FastifyReply) =>
+      reply.type(registry.contentType).send(await render()),
+  )
 }
 
 export default fp(metricsPlugin, { name: 'metrics' })

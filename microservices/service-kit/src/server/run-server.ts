@@ -1,26 +1,45 @@
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
+import { listenMetrics, type MetricsServer } from '../metrics/metrics-server.ts'
+import { stopServer } from './stop-server.ts'
 
 export interface RunServerOptions {
   app: FastifyInstance
   host: string
   port: number
-  /** Upper bound for a graceful shutdown; past it the process exits anyway. */
+  /**
+   * `METRICS_PORT`: where the app's metrics registry is served, on a listener of its own; `0` or
+   * omitted opens none (the app serves `GET /metrics` itself, or has no metrics).
+   */
+  metricsPort?: number
+  /** Upper bound for the close after the drain; past the drain and it the process exits anyway. */
   shutdownTimeoutMs: number
+  /** On SIGTERM, how long readiness answers 503 `draining` before the listener closes (0: none). */
+  drainDelayMs?: number
 }
 
 /**
- * Listens and closes the app on SIGINT/SIGTERM (or an uncaught error) within a bounded time, so
- * every plugin's onClose hook runs: relays finish their batch, clients disconnect.
+ * Listens (the metrics listener first) and stops the app on SIGTERM/SIGINT (or an uncaught error)
+ * within a bounded time, so every plugin's onClose hook runs: relays finish their batch, clients
+ * disconnect. Only SIGTERM drains first (`stopServer`): it is how an orchestrator, compose or a
+ * rolling restart stops one instance among others; Ctrl-C (SIGINT) and a crash close at once. The
+ * metrics listener closes last, so a drain can still be watched.
  */
 export async function runServer(options: RunServerOptions): Promise<void> {
-  const { app } = options
-  closeWithGrace({ delay: options.shutdownTimeoutMs, logger: app.log }, async ({ signal, err }) => {
+  const { app, host, drainDelayMs = 0 } = options
+  const delay = drainDelayMs + options.shutdownTimeoutMs
+  let metrics: MetricsServer | undefined
+  closeWithGrace({ delay, logger: app.log }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an unexpected error')
     else app.log.info({ signal }, 'shutting down')
-    await app.close()
+    await stopServer(app, { drainDelayMs: signal === 'SIGTERM' ? drainDelayMs : 0 })
+    await metrics?.close()
   })
-  await app.listen({ host: options.host, port: options.port })
+  // Before the app starts its workers: a port already taken fails the start with nothing to undo.
+  if (options.metricsPort && app.hasDecorator('metricsRegistry')) {
+    metrics = await listenMetrics(app, { host, port: options.metricsPort })
+  }
+  await app.listen({ host, port: options.port })
 }
 
 /**

@@ -6,7 +6,9 @@ import { main, runServer } from './run-server.ts'
 export interface ServiceRunConfig {
   host: string
   port: number
+  metrics: Readonly<{ port: number }>
   shutdownTimeoutMs: number
+  shutdownDrainDelayMs: number
   tracing: Readonly<TracingConfig>
 }
 
@@ -39,7 +41,9 @@ export function runService<C extends ServiceRunConfig>(entry: ServiceEntry<C>): 
       app,
       host: config.host,
       port: config.port,
+      metricsPort: config.metrics.port,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      drainDelayMs: config.shutdownDrainDelayMs,
     })
   })
 }

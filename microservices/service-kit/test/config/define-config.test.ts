@@ -3,7 +3,10 @@ import { z } from 'zod'
 import { ConfigError, commonEnv, defineConfig, envInt } from '../../src/index.ts'
 
 const parseConfig = defineConfig(
-  z.object({ ...commonEnv({ port: 3000 }), BATCH_SIZE: envInt(10, { min: 1 }).describe('rows') }),
+  z.object({
+    ...commonEnv({ port: 3000, metricsPort: 9464 }),
+    BATCH_SIZE: envInt(10, { min: 1 }).describe('rows'),
+  }),
   (raw) => ({ batch: { size: raw.BATCH_SIZE } }),
 )
 const required = { DATABASE_URL: 'postgres://u:p@db:5432/app', KAFKA_BROKERS: 'k:9092' }

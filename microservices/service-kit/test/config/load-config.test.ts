@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ConfigError, commonEnv, envBoolean, loadConfig } from '../../src/index.ts'
 
-const schema = z.object({ ...commonEnv({ port: 3000 }), FEATURE: envBoolean(false) })
+const schema = z.object({ ...commonEnv({ port: 3000, metricsPort: 9464 }), FEATURE: envBoolean(false) })
 const valid = { DATABASE_URL: 'postgres://u:p@localhost:5432/db', KAFKA_BROKERS: 'a:9092, b:9092' }
 
 describe('loadConfig', () => {

@@ -147,21 +147,35 @@ describe('database connections', () => {
 
   it('keep TCP keepalive on, first probe after the configured idle time (Linux /proc/net/tcp)', async () => {
     const db = await open(await createTestDatabase('service_kit_keepalive'), { poolMax: 1 })
-    const { rows } = await sql<{ port: number }>`select inet_client_port() as port`.execute(db)
-    const localPort = rows[0]!.port.toString(16).toUpperCase().padStart(4, '0')
+    const { rows } = await sql<{ client: number; server: number }>`
+      select inet_client_port() as client, inet_server_port() as server`.execute(db)
+    const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, '0')
+    const [localPort, remotePort] = [hex(rows[0]!.client), hex(rows[0]!.server)]
     // Columns: sl, local address, remote address, state, queues, then "timer:expires" (timer 2 is
     // keepalive, its expiry in jiffies); only an idle socket with SO_KEEPALIVE has that timer.
     const timers = async () => {
       const tables = await Promise.all(
         ['/proc/net/tcp', '/proc/net/tcp6'].map((file) => readFile(file, 'utf8').catch(() => '')),
       )
-      return tables
-        .flatMap((table) => table.split('\n').slice(1))
-        .map((line) => line.trim().split(/\s+/))
-        .filter((fields) => fields[1]?.endsWith(`:${localPort}`))
-        .map((fields) => fields[5] ?? '')
+      return (
+        tables
+          .flatMap((table) => table.split('\n').slice(1))
+          .map((line) => line.trim().split(/\s+/))
+          // This connection only: by both ports and the ESTABLISHED state (01). A listener that took
+          // the same port number later (SO_REUSEADDR lets a server bind a port a client socket uses;
+          // the suite starts many on free ports) is listed first, with no timer.
+          .filter(
+            (fields) =>
+              fields[1]?.endsWith(`:${localPort}`) &&
+              fields[2]?.endsWith(`:${remotePort}`) &&
+              fields[3] === '01',
+          )
+          .map((fields) => fields[5] ?? '')
+      )
     }
-    const [timer] = await timers()
+    const found = await timers()
+    expect(found).toHaveLength(1)
+    const [timer] = found
     expect(timer).toMatch(/^02:/)
     const expiresInMs = Number.parseInt(timer!.slice(3), 16) * 10
     expect(expiresInMs).toBeGreaterThan(SHORT.keepAliveInitialDelayMs - MARGIN_MS)

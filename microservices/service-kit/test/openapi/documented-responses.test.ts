@@ -63,7 +63,7 @@ async function buildDocumentedApp() {
   app.get('/broken', { schema: { response: { 200: jsonResponse(Thing, 'Never') } } }, async () => {
     throw new Error('boom')
   })
-  registerHealth(app, { checks: {} })
+  registerHealth(app, { checks: {}, intervalMs: 60_000 })
   await app.ready()
   return app
 }

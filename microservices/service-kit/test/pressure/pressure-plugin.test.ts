@@ -13,11 +13,11 @@ async function appUnder(pressure: PressureOptions) {
     description: '',
     logger: { level: 'silent' },
     corsOrigins: [],
-    metrics: { port: 0, host: '127.0.0.1' },
+    metrics: { port: 0 },
     pressure,
   })
   app.get('/work', async () => ({ done: true }))
-  registerHealth(app, { checks: {} })
+  registerHealth(app, { checks: {}, intervalMs: 50 })
   await app.ready()
   return app
 }
@@ -36,9 +36,15 @@ describe('under pressure', () => {
     expect(response.headers['retry-after']).toBe('7')
     expect(response.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE)
     expect(response.json()).toMatchObject({ status: 503, code: 'SERVICE_OVERLOADED' })
-    // Readiness says why, so a load balancer sends new traffic elsewhere until it recovers.
-    const ready = await app.inject({ url: '/health/ready' })
-    expect(ready.statusCode).toBe(503)
+    // Readiness says why (at its next refresh), so a load balancer sends new traffic elsewhere until
+    // it recovers.
+    const ready = await waitFor(
+      async () => {
+        const answer = await app.inject({ url: '/health/ready' })
+        return answer.statusCode === 503 && answer
+      },
+      { description: 'readiness refreshed' },
+    )
     expect(ready.json().checks.pressure).toMatchObject({ ok: false })
     expect(ready.json().checks.pressure.heapUsed).toBeGreaterThan(0)
     expect((await app.inject({ url: '/health/live' })).statusCode).toBe(200)

@@ -15,6 +15,8 @@ export interface UsersTable {
   email: string
   username: string
   display_name: string | null
+  /** BCP 47 language tag; `und` for users who registered before it was asked for, or gave none. */
+  locale: Generated<string>
   password_hash: string
   created_at: Generated<Date>
 }

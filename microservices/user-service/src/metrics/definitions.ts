@@ -23,7 +23,7 @@ export const metricDefinitions = {
   hashesQueued: gauge('password_hashes_queued', 'Registrations waiting for a password hash'),
   outboxBacklog: gauge(
     'outbox_backlog_rows',
-    'Unpublished outbox rows, of all instances (counted at scrape; `NaN` when the database does not answer)',
+    'Unpublished outbox rows, of all instances (counted every `STATUS_REFRESH_MS`; `NaN` when the database does not answer)',
   ),
   outboxOldestAge: gauge(
     'outbox_oldest_unpublished_age_seconds',

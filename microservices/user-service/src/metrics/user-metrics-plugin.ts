@@ -1,7 +1,6 @@
 import { counterFrom, createCounter, createGauge } from '@kafka-ref/service-kit'
 import type { FastifyInstance, onResponseHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
-import { outboxBacklog } from '../outbox/outbox-repository.ts'
 import { metricDefinitions as defs, type RegistrationOutcome, RegistrationOutcomes } from './definitions.ts'
 
 const REGISTER_ROUTE = '/user/register'
@@ -18,8 +17,8 @@ function outcomeOf(status: number): RegistrationOutcome {
 
 /**
  * user-service's metrics. Everything but the registration count is read at scrape time from what
- * the components already keep (the relay's state, the hasher's counts, the outbox table), so the
- * request and relay paths do no metrics work.
+ * the components already keep (the relay's state, the hasher's counts, the outbox status
+ * snapshot), so neither the request and relay paths nor a scrape do any metrics work of their own.
  */
 async function userMetricsPlugin(app: FastifyInstance) {
   const registry = app.metricsRegistry
@@ -41,27 +40,12 @@ async function userMetricsPlugin(app: FastifyInstance) {
   createGauge(registry, defs.hashesQueued, (gauge) => gauge.set(hasher.pendingCount))
   createGauge(registry, defs.producerConnected, (gauge) => gauge.set(app.eventProducer.isConnected() ? 1 : 0))
 
-  // One query per scrape, shared by the two gauges (the first to be collected runs it).
-  let backlog: ReturnType<typeof outboxBacklog> | undefined
-  const readBacklog = () => {
-    backlog ??= outboxBacklog(app.db).finally(() => setImmediate(() => (backlog = undefined)))
-    return backlog
-  }
-  createGauge(registry, defs.outboxBacklog, async (gauge) => {
-    gauge.set(
-      await readBacklog().then(
-        ({ backlog: rows }) => rows,
-        () => Number.NaN,
-      ),
-    )
-  })
-  createGauge(registry, defs.outboxOldestAge, async (gauge) => {
-    gauge.set(
-      await readBacklog().then(
-        ({ oldestAgeMs }) => (oldestAgeMs ?? 0) / 1000,
-        () => Number.NaN,
-      ),
-    )
+  // From the outbox status snapshot: a scrape runs no query. NaN while the database does not answer.
+  const status = () => app.outboxStatus.value
+  createGauge(registry, defs.outboxBacklog, (gauge) => gauge.set(status()?.backlog ?? Number.NaN))
+  createGauge(registry, defs.outboxOldestAge, (gauge) => {
+    const now = status()
+    gauge.set(now ? (now.oldestAgeMs ?? 0) / 1000 : Number.NaN)
   })
 
   const relay = () => app.outboxRelay.state
@@ -90,5 +74,5 @@ async function userMetricsPlugin(app: FastifyInstance) {
 
 export default fp(userMetricsPlugin, {
   name: 'user-metrics',
-  dependencies: ['metrics', 'database', 'outbox-relay', 'registration', 'event-producer'],
+  dependencies: ['metrics', 'outbox-status', 'outbox-relay', 'registration', 'event-producer'],
 })

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto'
-import { createUserRegisterEvent, encode, type RegisterUserRequest } from '@kafka-ref/shared-contracts'
+import { encode, type RegisterUserRequest, UNDETERMINED_LOCALE } from '@kafka-ref/shared-contracts'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.ts'
 import { insertOutboxMessage } from '../outbox/outbox-repository.ts'
 import type { PasswordHasher } from './password.ts'
+import { type EventDataVersion, registrationEvent } from './registration-event.ts'
 import { insertUser, toRegisteredUser, uniqueViolationError } from './user-repository.ts'
 
 export interface RegisterContext {
   /** The request id; it becomes the event's correlation id. */
   correlationId: string
   topic: string
+  eventDataVersion: EventDataVersion
   hashPassword: PasswordHasher
   /** Aborts when the client is gone: a registration still waiting to be hashed is dropped. */
   signal?: AbortSignal
@@ -38,22 +40,14 @@ export async function registerUser(
         email: request.email,
         username: request.username,
         displayName: request.displayName ?? null,
+        locale: request.locale ?? UNDETERMINED_LOCALE,
         passwordHash,
       })
-      const event = createUserRegisterEvent(
-        {
-          userId: row.id,
-          email: row.email,
-          username: row.username,
-          ...(row.display_name === null ? {} : { displayName: row.display_name }),
-          registeredAt: row.created_at.toISOString(),
-        },
-        {
-          correlationId: context.correlationId,
-          traceparent: context.traceparent,
-          tracestate: context.tracestate,
-        },
-      )
+      const event = registrationEvent(row, context.eventDataVersion, {
+        correlationId: context.correlationId,
+        traceparent: context.traceparent,
+        tracestate: context.tracestate,
+      })
       await insertOutboxMessage(trx, { topic: context.topic, ...encode(event) })
       return toRegisteredUser(row)
     })

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { type PasswordHasher, type PasswordHasherOptions, passwordHasher } from './password.ts'
 import { registerUser } from './register-user.ts'
+import type { EventDataVersion } from './registration-event.ts'
 
 export interface RegistrationContext {
   /** The request id; it becomes the event's correlation id. */
@@ -29,6 +30,8 @@ export interface RegistrationPluginOptions {
   /** Where the event goes (the namespaced `user_register` topic). */
   topic: string
   passwordHash: PasswordHasherOptions
+  /** The `user_register` data version written (see USER_REGISTER_DATA_VERSION). */
+  eventDataVersion: EventDataVersion
 }
 
 async function registrationPlugin(app: FastifyInstance, options: RegistrationPluginOptions) {
@@ -41,6 +44,7 @@ async function registrationPlugin(app: FastifyInstance, options: RegistrationPlu
         // The request's span (nothing when tracing is off), for the event to carry to the consumer.
         ...currentTraceContext(),
         topic: options.topic,
+        eventDataVersion: options.eventDataVersion,
         hashPassword: hasher,
       })
       // The commit added an outbox row: publish it now rather than at the relay's next poll.

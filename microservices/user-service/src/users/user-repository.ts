@@ -8,6 +8,7 @@ export interface NewUser {
   email: string
   username: string
   displayName: string | null
+  locale: string
   passwordHash: string
 }
 
@@ -29,7 +30,7 @@ export function toRegisteredUser(row: ShownRow & Pick<UserRow, 'email'>): Regist
 }
 
 /** Columns a registration returns; a lookup by id reads the public ones only. */
-const REGISTERED_COLUMNS = ['id', 'email', 'username', 'display_name', 'created_at'] as const
+const REGISTERED_COLUMNS = ['id', 'email', 'username', 'display_name', 'locale', 'created_at'] as const
 const PUBLIC_COLUMNS = ['id', 'username', 'display_name', 'created_at'] as const
 
 const UNIQUE_VIOLATION = '23505'
@@ -51,6 +52,7 @@ export async function insertUser(trx: Transaction<Database>, user: NewUser) {
       email: user.email,
       username: user.username,
       display_name: user.displayName,
+      locale: user.locale,
       password_hash: user.passwordHash,
     })
     .returning(REGISTERED_COLUMNS)

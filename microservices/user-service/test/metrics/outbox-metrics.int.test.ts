@@ -42,9 +42,11 @@ it('shows the outbox backlog growing while Kafka is down and back to 0 after, wi
   const down = await waitFor(
     async () => {
       const scrape = await metrics()
-      return (scrape.value(`${P}outbox_publish_failures_total`) ?? 0) > 0 && scrape
+      // The backlog as counted at a refresh (STATUS_REFRESH_MS) since the registrations.
+      const counted = scrape.value(`${P}outbox_backlog_rows`) === 3
+      return counted && (scrape.value(`${P}outbox_publish_failures_total`) ?? 0) > 0 && scrape
     },
-    { timeoutMs: 30_000, description: 'a failed send' },
+    { timeoutMs: 30_000, description: 'a failed send, and the backlog counted' },
   )
   expect(down.value(`${P}outbox_backlog_rows`)).toBe(3)
   expect(down.value(`${P}outbox_oldest_unpublished_age_seconds`)).toBeGreaterThan(0)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ZodFastify } from '@kafka-ref/service-kit'
 import { EventHeaders, PROBLEM_CONTENT_TYPE, RegisterUserResponse } from '@kafka-ref/shared-contracts'
-import { LogCapture } from '@kafka-ref/testkit'
+import { addressesOfOneSlash64, LogCapture } from '@kafka-ref/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestContext, register, registration, startApp, type TestContext } from '../helpers.ts'
 
@@ -258,6 +258,42 @@ describe('rate limit', () => {
       const first = await registerVia(limited, '203.0.113.10', '198.51.100.1')
       const second = await registerVia(limited, '203.0.113.10', '198.51.100.2')
       expect([first.statusCode, second.statusCode]).toEqual([201, 429])
+    } finally {
+      await limited.close()
+    }
+  })
+
+  it('IPv6: 300 registrations from distinct addresses of one /64 share a bucket; a client elsewhere registers', async () => {
+    const limited = await startApp({ ...context.env, REGISTER_RATE_LIMIT_MAX: '20' })
+    const from = (remoteAddress: string) =>
+      limited.inject({ method: 'POST', url: '/user/register', payload: registration(), remoteAddress })
+    try {
+      const statuses: number[] = []
+      for (const address of addressesOfOneSlash64(300, '2001:db8:5:6'))
+        statuses.push((await from(address)).statusCode)
+      expect(statuses.slice(0, 20)).toEqual(Array(20).fill(201))
+      expect(new Set(statuses.slice(20))).toEqual(new Set([429]))
+      expect((await from('2001:db8:5:7::1')).statusCode).toBe(201)
+      expect((await from('198.51.100.20')).statusCode).toBe(201)
+    } finally {
+      await limited.close()
+    }
+  })
+
+  it('RATE_LIMIT_IPV6_PREFIX=48: the /64s of one /48 share a bucket', async () => {
+    const limited = await startApp({
+      ...context.env,
+      REGISTER_RATE_LIMIT_MAX: '3',
+      RATE_LIMIT_IPV6_PREFIX: '48',
+    })
+    const from = (remoteAddress: string) =>
+      limited.inject({ method: 'POST', url: '/user/register', payload: registration(), remoteAddress })
+    try {
+      const statuses = []
+      for (const subnet of ['1', '2', '3', 'ffff'])
+        statuses.push((await from(`2001:db8:5:${subnet}::1`)).statusCode)
+      expect(statuses).toEqual([201, 201, 201, 429])
+      expect((await from('2001:db8:6::1')).statusCode).toBe(201)
     } finally {
       await limited.close()
     }

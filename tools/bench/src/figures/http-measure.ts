@@ -21,15 +21,20 @@ export interface HttpRun extends Observed {
   result: LoadResult
 }
 
-/** One autocannon run, with the CPU use of the server under test and of the infrastructure. */
+/** One autocannon run, with the CPU use of the server under test (and `path`) and of the infrastructure. */
 export async function measure(
   ctx: BenchContext,
   target: LoadTarget,
   load: LoadSettings,
   server: ServiceProcess | BareServer,
   database?: string,
+  /** Other processes on the request's path (a balancer), whose CPU use is reported too. */
+  path: Record<string, { pid: number | undefined }> = {},
 ): Promise<HttpRun> {
-  const watch = await observe(ctx, { processes: { service: server }, databases: database ? [database] : [] })
+  const watch = await observe(ctx, {
+    processes: { service: server, ...path },
+    databases: database ? [database] : [],
+  })
   const result = await fire(target, load)
   const observed = await watch.stop()
   if (result.failed > 0) ctx.log(`  ${result.failed} failed requests against ${target.url}`)

@@ -1,20 +1,23 @@
 import { join } from 'node:path'
-import { startKafka } from '../kafka/broker.ts'
+import { kafkaDataDirName, startKafka } from '../kafka/broker.ts'
 import { ensureKafkaJars, kafkaJarsCached } from '../kafka/jars.ts'
 import { requireJava } from '../kafka/requirements.ts'
 import { repoRoot } from '../util/repo-root.ts'
-import { portOption, runCli, seconds, stopOnSignal } from './run-cli.ts'
+import { brokersOption, portOption, runCli, seconds, stopOnSignal } from './run-cli.ts'
 
 const cli = {
   command: 'pnpm kafka:start',
-  options: { port: { type: 'string' } },
-  help: `A local Kafka broker in the foreground (Ctrl-C stops it); data stays in <repo>/.data/kafka.
-  --port N   the broker's port (default KAFKA_PORT, else 9092); the controller's is N + 1`,
+  options: { port: { type: 'string' }, brokers: { type: 'string' } },
+  help: `Local Kafka in the foreground (Ctrl-C stops it); data stays in <repo>/.data/kafka (one broker)
+or <repo>/.data/kafka-<N>brokers.
+  --port N      the first broker's port (default KAFKA_PORT, else 9092); its controller's is N + 1
+  --brokers N   nodes, each a broker and a controller (default 1); node i listens on port + 2(i-1)`,
 } as const
 
 runCli(cli, async (values) => {
   const started = Date.now()
   const port = portOption('KAFKA_PORT', 9092, values.port)
+  const brokers = brokersOption(values.brokers)
   await requireJava()
   if (!(await kafkaJarsCached())) {
     console.log('Downloading the Apache Kafka jars with Maven (first start only)...')
@@ -22,12 +25,17 @@ runCli(cli, async (values) => {
     console.log(`Jars ready in ${seconds(started)}`)
   }
   const kafka = await startKafka({
-    dataDir: join(repoRoot(), '.data', 'kafka'),
+    brokers,
+    dataDir: join(repoRoot(), '.data', kafkaDataDirName(brokers)),
     port,
     controllerPort: port + 1,
   })
+  const what =
+    brokers === 1
+      ? `pid ${kafka.pid}`
+      : `${brokers} nodes, pids ${kafka.nodes.map((node) => node.pid).join(', ')}`
   console.log(
-    `Kafka ${kafka.version} ready at ${kafka.bootstrapServers} (pid ${kafka.pid}, started in ${seconds(started)})`,
+    `Kafka ${kafka.version} ready at ${kafka.bootstrapServers} (${what}, started in ${seconds(started)})`,
   )
   console.log(`Data and logs: ${kafka.dataDir} — Ctrl-C to stop`)
   stopOnSignal(() => kafka.stop())

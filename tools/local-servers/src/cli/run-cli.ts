@@ -103,6 +103,21 @@ export function portOption(envName: string, fallback: number, flag?: string): nu
   return port
 }
 
+/** Most local Kafka nodes a CLI starts: each is a JVM of up to 512 MB heap on this one machine. */
+export const MAX_LOCAL_BROKERS = 5
+
+/** `--brokers N`: how many local Kafka nodes (default 1). */
+export function brokersOption(flag?: string): number {
+  if (flag === undefined) return 1
+  const brokers = Number(flag)
+  if (!Number.isInteger(brokers) || brokers < 1 || brokers > MAX_LOCAL_BROKERS) {
+    throw new UsageError(
+      `invalid broker count '${flag}' (from --brokers): a whole number from 1 to ${MAX_LOCAL_BROKERS}`,
+    )
+  }
+  return brokers
+}
+
 /** Keeps the process in the foreground until Ctrl-C / SIGTERM, then runs `stop` once and exits. */
 export function stopOnSignal(stop: () => Promise<void>): void {
   let stopping = false

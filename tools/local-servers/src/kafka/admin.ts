@@ -12,12 +12,18 @@ export function createAdmin(bootstrapServers: string, timeoutMs = 5_000): Admin 
 }
 
 /**
- * Polls a metadata request until the broker answers and lists itself, or the deadline passes.
- * `alive` lets the caller stop early when the broker process has died.
+ * Polls a metadata request until the cluster answers and lists every broker of `brokerIds` (by
+ * default: any broker at all), or the deadline passes. A broker is listed once the controller has
+ * unfenced it, i.e. it can lead partitions. `alive` lets the caller stop early when a broker
+ * process it waits for has died.
  */
 export async function waitForBroker(
   bootstrapServers: string,
-  { timeoutMs, alive = () => true }: { timeoutMs: number; alive?: () => boolean },
+  {
+    timeoutMs,
+    alive = () => true,
+    brokerIds = [],
+  }: { timeoutMs: number; alive?: () => boolean; brokerIds?: readonly number[] },
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
@@ -25,8 +31,13 @@ export async function waitForBroker(
     const admin = createAdmin(bootstrapServers, 2_000)
     try {
       const metadata = await admin.metadata({ topics: [], forceUpdate: true })
-      if (metadata.brokers.size > 0) return
-      lastError = new Error('broker answered but lists no brokers yet')
+      const missing = brokerIds.filter((id) => !metadata.brokers.has(id))
+      if (metadata.brokers.size > 0 && missing.length === 0) return
+      lastError = new Error(
+        metadata.brokers.size === 0
+          ? 'broker answered but lists no brokers yet'
+          : `brokers ${missing.join(', ')} not listed yet (listed: ${[...metadata.brokers.keys()].join(', ')})`,
+      )
     } catch (error) {
       lastError = error
     } finally {

@@ -2,38 +2,85 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { TARGET_REPLICATION_FACTOR, topicDurability } from '@kafka-ref/shared-contracts'
 
 export interface BrokerPorts {
   port: number
   controllerPort: number
 }
 
-/** A single-node KRaft cluster (broker and controller in one JVM) sized for tests on a small machine. */
-export function serverProperties(dataDir: string, { port, controllerPort }: BrokerPorts): string {
+/** One node of a local KRaft cluster: broker and controller in one JVM. */
+export interface NodeSpec {
+  /** `node.id`, 1 to the cluster's size. */
+  id: number
+  /** The node's own folder: its config, logs and `logs/` (the data). */
+  dataDir: string
+  ports: BrokerPorts
+}
+
+/** `controller.quorum.voters`: every node votes (a static quorum, formatted without --standalone). */
+export function quorumVoters(nodes: readonly NodeSpec[]): string {
+  return nodes.map((node) => `${node.id}@127.0.0.1:${node.ports.controllerPort}`).join(',')
+}
+
+/**
+ * How the cluster's brokers notice that a node is gone. A node killed -9 keeps its partitions'
+ * leadership (and its place in their in-sync sets, which holds acks=all writes) until the active
+ * controller fences it, `broker.session.timeout.ms` after its last heartbeat: 9 s with Kafka's
+ * defaults, measured as 12 s from the kill to the next write on a three-node cluster. These nodes
+ * share one machine, so no network can delay a heartbeat and 3 s is ample (no spurious fencing
+ * seen under the cluster tests' load); a restarted node also waits out its old session before it
+ * is unfenced. Production keeps Kafka's defaults (2 s / 9 s): brokers on separate machines see GC
+ * pauses and network hiccups, fencing a live broker moves all its leaderships twice, and clean
+ * restarts (SIGTERM: controlled shutdown) move leadership at once whatever the timeout.
+ */
+export const BROKER_SESSION = {
+  'broker.heartbeat.interval.ms': 1000,
+  'broker.session.timeout.ms': 3000,
+} as const
+
+/**
+ * The cluster-wide settings that depend on its size: the system's topics' defaults (from
+ * `topicDurability`, also used by provisioning), and, below three brokers only, the internal topics'
+ * replication (Kafka's defaults of 3 cannot be met there). On three or more brokers Kafka's own
+ * defaults for its internal topics apply.
+ */
+export function replicationProperties(brokers: number): Record<string, number> {
+  const { replicationFactor, minInsyncReplicas } = topicDurability(brokers)
+  const props: Record<string, number> = {
+    'default.replication.factor': replicationFactor,
+    'min.insync.replicas': minInsyncReplicas,
+  }
+  if (brokers < TARGET_REPLICATION_FACTOR) {
+    Object.assign(props, {
+      'offsets.topic.replication.factor': replicationFactor,
+      'transaction.state.log.replication.factor': replicationFactor,
+      'transaction.state.log.min.isr': minInsyncReplicas,
+      'share.coordinator.state.topic.replication.factor': replicationFactor,
+      'share.coordinator.state.topic.min.isr': minInsyncReplicas,
+    })
+  }
+  return props
+}
+
+/** A node's server.properties, sized for tests on a small machine. */
+export function serverProperties(node: NodeSpec, cluster: readonly NodeSpec[]): string {
+  const { port, controllerPort } = node.ports
   const props: Record<string, string | number> = {
-    'node.id': 1,
+    'node.id': node.id,
     'process.roles': 'broker,controller',
     listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    // A static quorum: the storage is then formatted without --standalone.
-    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    'log.dirs': join(dataDir, 'logs'),
+    'controller.quorum.voters': quorumVoters(cluster),
+    'log.dirs': join(node.dataDir, 'logs'),
     'num.partitions': 3,
-    'default.replication.factor': 1,
-    'offsets.topic.replication.factor': 1,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
-    'share.coordinator.state.topic.replication.factor': 1,
-    'share.coordinator.state.topic.min.isr': 1,
+    ...replicationProperties(cluster.length),
     // Consumers in tests join alone; waiting 3 s for more members only slows every test down.
     'group.initial.rebalance.delay.ms': 0,
-    // After kill() the restarted broker waits for its old registration's session to expire before the
-    // controller unfences it: 9 s by default, about 3 s with these.
-    'broker.heartbeat.interval.ms': 1000,
-    'broker.session.timeout.ms': 3000,
+    ...BROKER_SESSION,
     // Fewer background threads: two cores are shared with PostgreSQL and the tests themselves.
     'num.network.threads': 2,
     'num.io.threads': 4,

@@ -1,3 +1,4 @@
+import { type TopicDurability, topicDurability } from '@kafka-ref/shared-contracts'
 import type { Admin, ClusterMetadata } from '@platformatic/kafka'
 import { sleep } from '../util/sleep.ts'
 import { createAdmin } from './admin.ts'
@@ -6,6 +7,11 @@ export interface TopicSpec {
   name: string
   /** Default 3, the broker's num.partitions. */
   partitions?: number
+  /**
+   * Copies and in-sync copies an acks=all write needs. Default: `topicDurability` of the brokers
+   * the cluster lists now (3 and 2 on three brokers or more, 1 and 1 on one).
+   */
+  durability?: TopicDurability
 }
 
 function isAlreadyExists(error: unknown): boolean {
@@ -22,7 +28,7 @@ function isAlreadyExists(error: unknown): boolean {
 }
 
 /**
- * Creates the topics that do not exist yet (replication factor 1) and waits until every partition
+ * Creates the topics that do not exist yet (replicated as `durability` says) and waits until every partition
  * of every listed topic has a leader, so producers and consumers can use them right away.
  */
 export async function createTopics(
@@ -34,10 +40,17 @@ export async function createTopics(
   const admin = createAdmin(bootstrapServers, 10_000)
   try {
     const existing = new Set(await admin.listTopics())
+    const { brokers } = await admin.metadata({ topics: [] })
     for (const topic of topics) {
       if (existing.has(topic.name)) continue
+      const { replicationFactor, minInsyncReplicas } = topic.durability ?? topicDurability(brokers.size)
       try {
-        await admin.createTopics({ topics: [topic.name], partitions: topic.partitions ?? 3, replicas: 1 })
+        await admin.createTopics({
+          topics: [topic.name],
+          partitions: topic.partitions ?? 3,
+          replicas: replicationFactor,
+          configs: [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }],
+        })
       } catch (error) {
         // Another test file may have created it between listTopics and here.
         if (!isAlreadyExists(error)) throw error

@@ -6,6 +6,8 @@ import { type Delivered, headerList, type RawRecord } from './messages.ts'
 export interface TestProducerOptions {
   /** librdkafka settings over the defaults, e.g. idempotence and batching for filling a topic. */
   config?: rdkafka.ProducerGlobalConfig
+  /** librdkafka topic settings over acks=all, e.g. a short `message.timeout.ms` for a write that may be refused. */
+  topicConfig?: rdkafka.ProducerTopicConfig
 }
 
 /**
@@ -17,7 +19,7 @@ export class TestProducer {
   readonly #pending = new Map<number, (error: Error | null, delivered?: Delivered) => void>()
   #nextId = 0
 
-  private constructor(brokers: string, config: rdkafka.ProducerGlobalConfig = {}) {
+  private constructor(brokers: string, { config, topicConfig }: TestProducerOptions) {
     this.#producer = new rdkafka.Producer(
       {
         'bootstrap.servers': brokers,
@@ -27,7 +29,7 @@ export class TestProducer {
         'linger.ms': 1,
         ...config,
       },
-      { acks: -1 },
+      { acks: -1, ...topicConfig },
     )
     this.#producer.on('delivery-report', (error, report) => {
       const id = report.opaque as number
@@ -40,7 +42,7 @@ export class TestProducer {
   }
 
   static async connect(brokers: string, options: TestProducerOptions = {}): Promise<TestProducer> {
-    const producer = new TestProducer(brokers, options.config)
+    const producer = new TestProducer(brokers, options)
     await connect(producer.#producer)
     producer.#producer.setPollInterval(10)
     return producer

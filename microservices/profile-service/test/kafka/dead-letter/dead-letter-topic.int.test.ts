@@ -1,9 +1,11 @@
+import type { ZodFastify } from '@kafka-ref/service-kit'
 import { DeadLetterHeaders, encode } from '@kafka-ref/shared-contracts'
 import {
   committedOffsets,
   createTestTopics,
   headersOf,
   LogCapture,
+  readinessInternals,
   readTopic,
   scrapeMetrics,
   useHarness,
@@ -19,6 +21,17 @@ const P = 'kafka_ref_'
 
 describe('a missing dead-letter topic', () => {
   const harness = useHarness()
+
+  /** Readiness once a refresh (`STATUS_REFRESH_MS`) reports `problems` that satisfy `until`. */
+  async function readinessWhen(app: ZodFastify, until: (problems: string[]) => boolean, description: string) {
+    return waitFor(
+      async () => {
+        const answer = await app.inject({ url: '/health/ready' })
+        return until(answer.json().checks.consumer.problems) && answer
+      },
+      { description },
+    )
+  }
 
   async function setUp() {
     const ctx = await createTestContext(harness, { deadLetterTopic: false })
@@ -41,11 +54,13 @@ describe('a missing dead-letter topic', () => {
     )
     expect(missing.deadLetterTopic).toBe(ctx.deadLetterTopic)
 
-    const ready = await app.inject({ url: '/health/ready' })
+    const ready = await readinessWhen(app, (problems) => problems.length > 0, 'readiness reporting it')
     // Ready means "serves reads", which a missing dead-letter topic does not change.
     expect(ready.statusCode).toBe(200)
-    expect(ready.json().checks.consumer.problems).toEqual(['dead_letter_topic_missing'])
+    expect(ready.json().checks.consumer.problems).toEqual(['dead-letter-topic-missing'])
+    expect(ready.json().checks.consumer.deadLetter.topic).toBe('missing')
     expect(ready.body).not.toContain(ctx.deadLetterTopic)
+    expect(readinessInternals(ready.json())).toEqual([])
     const scrape = await scrapeMetrics(app)
     expect(scrape.value(`${P}dead_letter_topic_missing`)).toBe(1)
     // Nothing created it behind the operator's back (a broker that auto-creates topics would).
@@ -76,11 +91,17 @@ describe('a missing dead-letter topic', () => {
       async () => ((await scrapeMetrics(app)).value(`${P}dead_letter_publish_failures_total`) ?? 0) >= 2,
       { timeoutMs: 20_000, description: 'two failed publishes counted' },
     )
-    const ready = await app.inject({ url: '/health/ready' })
+    const ready = await readinessWhen(
+      app,
+      (problems) => problems.includes('dead-letter-publish-failing'),
+      'readiness reporting the failing publish',
+    )
     expect(ready.json().checks.consumer.problems).toEqual([
-      'dead_letter_topic_missing',
-      'dead_letter_publish_failing',
+      'dead-letter-topic-missing',
+      'dead-letter-publish-failing',
     ])
+    expect(ready.body).not.toContain(ctx.deadLetterTopic)
+    expect(readinessInternals(ready.json())).toEqual([])
     // Nothing committed past it. (The valid event of its chunk may be stored already: storing is
     // idempotent, and it is applied again once the poison message is dead-lettered.)
     expect((await committedOffsets(ctx.brokers, ctx.groupId, ctx.topic))[0]).toBe(NO_OFFSET)
@@ -94,7 +115,8 @@ describe('a missing dead-letter topic', () => {
     expect((await app.inject({ url: `/profile/${event.data.userId}` })).statusCode).toBe(200)
     const [dead] = await readTopic(ctx.brokers, ctx.deadLetterTopic)
     expect(headersOf(dead!)[DeadLetterHeaders.offset]).toBe('0')
-    expect((await app.inject({ url: '/health/ready' })).json().checks.consumer.problems).toEqual([])
+    // Cleared at a refresh after the publish went through.
+    await readinessWhen(app, (problems) => problems.length === 0, 'readiness without problems')
     expect((await scrapeMetrics(app)).value(`${P}dead_letter_topic_missing`)).toBe(0)
   })
 })
