@@ -39,7 +39,9 @@ describe('asyncApiDocument', () => {
 
   // A full parse with every rule of the official ruleset: about 1 s on a quiet machine (2.2 s seen
   // in CI), several under load, so vitest's 5 s default would race the machine.
-  it('is checked for real: the parser reports a broken schema and a broken binding', { timeout: 60_000 }, async () => {
+  it('is checked for real: the parser reports a broken schema and a broken binding', {
+    timeout: 60_000,
+  }, async () => {
     const broken = structuredClone(generated) as typeof generated & {
       components: { messages: { userRegisterV1: { payload: { schema: { properties: { id: object } } } } } }
       operations: { receiveUserRegister: { bindings: { kafka: { groupId: unknown } } } }

@@ -41,7 +41,9 @@ describe('the documentation matches the repository', () => {
 
   // Imports service-kit whole, each module compiled on the fly: 1.6 s seen in CI, several under
   // load, so vitest's 5 s default would race the machine.
-  it("names every value service-kit's index exports in its README's export table", { timeout: 60_000 }, async () => {
+  it("names every value service-kit's index exports in its README's export table", {
+    timeout: 60_000,
+  }, async () => {
     const exported = Object.keys(await import('@kafka-ref/service-kit'))
     const table = firstColumn(read('microservices/service-kit/README.md')).join(' ')
     const documented = new Set([...table.matchAll(/`([A-Za-z_$][\w$]*)/g)].map(([, name]) => name))

@@ -38,7 +38,7 @@ function get(url: string, agent: http.Agent): Promise<Answer> {
   })
 }
 
-const count = (answers: Answer[], predicate: (answer: Answer) => boolean) => answers.filter(predicate).length
+const count = <T>(answers: T[], predicate: (answer: T) => boolean) => answers.filter(predicate).length
 
 /** Warnings and errors the consumer logged (a chunk that failed, a partition paused, ...). */
 const consumerTrouble = (logs: LogCapture) =>
