@@ -59,10 +59,10 @@ describe('the CLIs refuse what they do not understand', () => {
     60_000,
   )
 
-  it('pnpm dev --brokers 3 (an option it does not have) is refused', async () => {
-    const { status, stderrLines } = await run('tools/system/src/cli/dev.ts', ['--brokers', '3'])
+  it('pnpm dev --replicas 3 (an option it does not have) is refused', async () => {
+    const { status, stderrLines } = await run('tools/system/src/cli/dev.ts', ['--replicas', '3'])
     expect(stderrLines).toEqual([
-      "pnpm dev: unknown option '--brokers'; valid options: --partitions <value>, --instances <value>, --help",
+      "pnpm dev: unknown option '--replicas'; valid options: --partitions <value>, --instances <value>, --brokers <value>, --help",
     ])
     expect(status).toBe(2)
   }, 60_000)
@@ -70,7 +70,7 @@ describe('the CLIs refuse what they do not understand', () => {
   it('pnpm dev 3 (an argument it does not take) is refused', async () => {
     const { status, stderrLines } = await run('tools/system/src/cli/dev.ts', ['3'])
     expect(stderrLines).toEqual([
-      "pnpm dev: unexpected argument '3'; valid options: --partitions <value>, --instances <value>, --help",
+      "pnpm dev: unexpected argument '3'; valid options: --partitions <value>, --instances <value>, --brokers <value>, --help",
     ])
     expect(status).toBe(2)
   }, 60_000)
@@ -90,7 +90,9 @@ describe('the CLIs refuse what they do not understand', () => {
 
   it('pnpm dev --help lists its options and exits 0', async () => {
     const { status, stdout, stderrLines } = await run('tools/system/src/cli/dev.ts', ['--help'])
-    expect(stdout).toMatch(/^Usage: pnpm dev \[--partitions <value>\] \[--instances <value>\] \[--help\]\n/)
+    expect(stdout).toMatch(
+      /^Usage: pnpm dev \[--partitions <value>\] \[--instances <value>\] \[--brokers <value>\] \[--help\]\n/,
+    )
     expect(stderrLines).toEqual([''])
     expect(status).toBe(0)
   }, 60_000)
