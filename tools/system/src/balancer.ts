@@ -76,12 +76,19 @@ function parseServerStates(csv: string): ServerState[] {
  * foreground (`-db`) with a configuration from `renderHaproxyConfig`. Instances keep their
  * addresses across restarts, so the configuration never changes and nothing is reloaded.
  */
+/**
+ * HAProxy 2.6 reports each proxy's soft stop at WARNING level (`quiet` does not silence it): on a
+ * stop asked for, that is the expected end, so it is kept in `lines` but not passed on as a warning.
+ */
+const PROXY_STOPPED = /^\[WARNING\]\s+\(\d+\) : Proxy \S+ stopped \(/
+
 export class Balancer {
   /** Every line HAProxy wrote. */
   readonly lines: string[] = []
   readonly #child: ChildProcess
   readonly #dir: string
   readonly #socket: string
+  #stopping = false
 
   private constructor(child: ChildProcess, dir: string, socket: string) {
     this.#child = child
@@ -112,7 +119,7 @@ export class Balancer {
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         balancer.lines.push(line)
-        options.onLine?.(line)
+        if (!(balancer.#stopping && PROXY_STOPPED.test(line))) options.onLine?.(line)
       })
     }
     child.on('error', () => undefined)
@@ -159,6 +166,7 @@ export class Balancer {
    * answered; SIGTERM (hard stop) if that takes longer than `timeoutMs`.
    */
   async stop(timeoutMs = 5_000): Promise<void> {
+    this.#stopping = true
     if (this.running) {
       this.#child.kill('SIGUSR1')
       if (!(await waitForExit(this.#child, timeoutMs))) {

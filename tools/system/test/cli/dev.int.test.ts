@@ -63,8 +63,6 @@ async function freePortRun(count: number): Promise<number> {
 function isWarningOrWorse(line: string): boolean {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the runner colours its labels with escape codes
   const plain = line.replace(/\x1b\[[0-9;]*m/g, '')
-  // HAProxy reports each proxy its soft stop ends at WARNING level: the stop we asked for.
-  if (/^\[haproxy\] \[WARNING\] +\(\d+\) : Proxy \S+ stopped \(cumulated conns/.test(plain)) return false
   const text = plain.replace(/^\[[\w#-]+\] /, '')
   if (text.startsWith('{')) {
     try {
