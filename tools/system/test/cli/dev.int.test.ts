@@ -48,12 +48,14 @@ const isFree = (port: number) =>
 
 /**
  * A free port whose `count - 1` successors are free too: a local broker's controller listens on
- * port + 1, and node i of a cluster on port + 2(i-1) and the one after it.
+ * port + 1, and node i of a cluster on port + 2(i-1) and the one after it. None of the run may be
+ * one of the ports in `taken`: they were free when chosen, but are promised to the services (a run
+ * over one of them made a service's listen fail with EADDRINUSE once).
  */
-async function freePortRun(count: number): Promise<number> {
+async function freePortRun(count: number, taken: readonly number[]): Promise<number> {
   for (;;) {
     const port = await freePort()
-    let free = true
+    let free = !taken.some((used) => used >= port && used < port + count)
     for (let next = port + 1; free && next < port + count; next++) free = await isFree(next)
     if (free) return port
   }
@@ -97,7 +99,9 @@ describe('pnpm dev, stopped with Ctrl-C', () => {
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         DEV_DATA_DIR: dataDir,
-        KAFKA_PORT: String(await freePortRun(kafkaPorts)),
+        KAFKA_PORT: String(
+          await freePortRun(kafkaPorts, [postgresPort!, userPort!, profilePort!, frontendPort!]),
+        ),
         POSTGRES_PORT: String(postgresPort),
         USER_SERVICE_PORT: String(userPort),
         PROFILE_SERVICE_PORT: String(profilePort),
