@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { freePort, freePorts, repoRoot, waitForExit } from '@kafka-ref/local-servers'
 import { getProfile, register, useHarness, userRequests, waitFor } from '@kafka-ref/testkit'
 import { describe, expect, it } from 'vitest'
@@ -128,6 +129,8 @@ describe('pnpm dev, stopped with Ctrl-C', () => {
       const lines: string[] = []
       for (const stream of [dev.stdout!, dev.stderr!])
         createInterface({ input: stream }).on('line', (l) => lines.push(l))
+      // 'exit' can come before the last lines are read from the pipes; 'close' comes after them.
+      const outputRead = new Promise<boolean>((resolve) => dev.once('close', () => resolve(true)))
       let tree: number[] = []
       harness.defer(() => {
         // A failed run must not leave a broker, a server or services behind.
@@ -154,6 +157,8 @@ describe('pnpm dev, stopped with Ctrl-C', () => {
 
       process.kill(-dev.pid!, 'SIGINT')
       expect(await waitForExit(dev, 120_000), 'pnpm dev still running 120 s after Ctrl-C').toBe(true)
+      // A process left running would hold the pipes open: checked below, so no waiting for it here.
+      await Promise.race([outputRead, sleep(10_000)])
       // pnpm waits for the runner, then ends as interrupted (killed by SIGINT), as a shell expects of
       // Ctrl-C; the runner says it stopped everything only when every stop succeeded.
       expect({ code: dev.exitCode, signal: dev.signalCode }).toEqual({ code: null, signal: 'SIGINT' })
